@@ -1,0 +1,136 @@
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { startVigil } from '../app.js';
+import { ConfigError, CREDENTIALS_FILE, loadConfig, readStored } from '../config/index.js';
+
+const program = new Command();
+
+program
+  .name('vigil')
+  .description(
+    'Vigil: an S3-compatible object store with reliable event notifications and built-in image moderation.\n' +
+      'Point the aws CLI or any AWS SDK at it; it speaks S3 on one port.',
+  )
+  .version('0.1.0')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description(
+    'Start Vigil: the S3 API (and, as they land, events, functions, moderation, console) on one port.',
+  )
+  .addOption(
+    new Option('-p, --port <port>', 'port to listen on (env VIGIL_PORT)').default(
+      undefined,
+      '9000',
+    ),
+  )
+  .addOption(
+    new Option('--host <host>', 'address to bind (env VIGIL_HOST)').default(undefined, '0.0.0.0'),
+  )
+  .addOption(
+    new Option(
+      '-d, --data-dir <dir>',
+      'where objects and metadata live (env VIGIL_DATA_DIR)',
+    ).default(undefined, './data'),
+  )
+  .addOption(
+    new Option('--region <region>', 'the region Vigil reports (env VIGIL_REGION)').default(
+      undefined,
+      'us-east-1',
+    ),
+  )
+  .addOption(
+    new Option('--log-level <level>', 'fatal|error|warn|info|debug (env VIGIL_LOG_LEVEL)').default(
+      undefined,
+      'info',
+    ),
+  )
+  .addHelpText(
+    'after',
+    '\nRoot credentials come from VIGIL_ACCESS_KEY_ID and VIGIL_SECRET_ACCESS_KEY; when unset, a key pair\n' +
+      'is generated on first start, stored in <data-dir>/credentials.json (mode 0600) and printed once.\n' +
+      'Readiness: GET /_vigil/health answers 200. SIGTERM or Ctrl-C drains in-flight requests and exits.',
+  )
+  .action(
+    async (opts: {
+      port?: string;
+      host?: string;
+      dataDir?: string;
+      region?: string;
+      logLevel?: string;
+    }) => {
+      const config = loadConfig({
+        port: opts.port,
+        host: opts.host,
+        dataDir: opts.dataDir,
+        region: opts.region,
+        logLevel: opts.logLevel,
+      });
+      const vigil = await startVigil(config);
+      const { credentials } = vigil;
+      if (credentials.source === 'generated') {
+        process.stdout.write(
+          `\nGenerated root credentials (saved to ${credentials.file}, mode 0600; shown only this once):\n` +
+            `  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId}\n` +
+            `  export AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}\n` +
+            `  export AWS_DEFAULT_REGION=${config.region}\n` +
+            `Run 'npx vigil credentials' to see them again.\n\n`,
+        );
+      }
+      vigil.logger.info(
+        {
+          url: vigil.url,
+          dataDir: config.dataDir,
+          region: config.region,
+          credentials: credentials.source,
+        },
+        `Vigil is listening on port ${vigil.port}`,
+      );
+      let stopping = false;
+      const stop = (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        vigil.logger.info({ signal }, 'draining in-flight requests, then exiting');
+        vigil.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            vigil.logger.error({ err: error }, 'error during shutdown');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
+    },
+  );
+
+program
+  .command('credentials')
+  .description('Print the root access key pair (from the environment, or the data directory).')
+  .addOption(
+    new Option('-d, --data-dir <dir>', 'data directory (env VIGIL_DATA_DIR)').default(
+      undefined,
+      './data',
+    ),
+  )
+  .action(async (opts: { dataDir?: string }) => {
+    const config = loadConfig({ dataDir: opts.dataDir });
+    const creds =
+      config.accessKeyId && config.secretAccessKey
+        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+        : await readStored(join(config.dataDir, CREDENTIALS_FILE));
+    if (!creds) {
+      throw new ConfigError(
+        `No credentials yet in ${config.dataDir}: start Vigil once with 'npx vigil serve' to generate them.`,
+      );
+    }
+    process.stdout.write(
+      `AWS_ACCESS_KEY_ID=${creds.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}\n`,
+    );
+  });
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});

@@ -1,0 +1,8 @@
+export { configSchema, ENV_NAMES, type VigilConfig } from './schema.js';
+export { loadConfig, ConfigError } from './load.js';
+export {
+  resolveRootCredentials,
+  readStored,
+  CREDENTIALS_FILE,
+  type RootCredentials,
+} from './credentials.js';

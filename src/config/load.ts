@@ -1,0 +1,56 @@
+import { ENV_NAMES, configSchema, type VigilConfig } from './schema.js';
+
+/** A configuration problem, naming the field (and the flag or variable it came from) and the fix. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+type Source = Partial<Record<keyof VigilConfig, unknown>>;
+
+/**
+ * Resolves the configuration: command-line flags win over environment variables, which
+ * win over defaults. Errors name the field and where its value came from.
+ */
+export function loadConfig(flags: Source, env: NodeJS.ProcessEnv = process.env): VigilConfig {
+  const merged: Source = {};
+  const origin: Partial<Record<keyof VigilConfig, string>> = {};
+  for (const [field, name] of Object.entries(ENV_NAMES) as [keyof VigilConfig, string][]) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    merged[field] =
+      field === 'domains'
+        ? value.split(',').map((d) => d.trim())
+        : field === 'fsync'
+          ? parseBool(name, value)
+          : value;
+    origin[field] = `environment variable ${name}`;
+  }
+  for (const [field, value] of Object.entries(flags) as [keyof VigilConfig, unknown][]) {
+    if (value === undefined) continue;
+    merged[field] = value;
+    origin[field] = `option --${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  }
+  const parsed = configSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? '');
+    const from = origin[field as keyof VigilConfig] ?? 'configuration';
+    throw new ConfigError(`Invalid ${field} (from ${from}): ${issue.message}`);
+  }
+  const config = parsed.data;
+  if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {
+    throw new ConfigError(
+      'Set both VIGIL_ACCESS_KEY_ID and VIGIL_SECRET_ACCESS_KEY, or neither (Vigil then generates a key pair on first start).',
+    );
+  }
+  return config;
+}
+
+function parseBool(name: string, value: string): boolean {
+  if (/^(1|true|yes|on)$/i.test(value)) return true;
+  if (/^(0|false|no|off)$/i.test(value)) return false;
+  throw new ConfigError(`Invalid ${name}: expected true or false, got '${value}'`);
+}
