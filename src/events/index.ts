@@ -1,0 +1,6 @@
+export * from './types.js';
+export {
+  notificationFromXml,
+  notificationToXml,
+  NotificationXmlError,
+} from './notification-xml.js';

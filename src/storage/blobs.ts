@@ -1,0 +1,212 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { BlobWrite, Segment } from './types.js';
+
+export interface BlobStoreOptions {
+  /** fsync each blob and its directory entry before the write is reported done. Default true. */
+  fsync?: boolean;
+}
+
+/**
+ * Object bytes on disk. A blob's file name is a random UUID, never derived from the user's
+ * key, so no key can traverse paths or hit case and length limits of the file system.
+ * Layout: `<dir>/<first two hex digits>/<uuid>`.
+ */
+export class BlobStore {
+  private readonly fsync: boolean;
+  private readonly dirSyncs = new Map<string, DirSync>();
+
+  constructor(
+    readonly dir: string,
+    options: BlobStoreOptions = {},
+  ) {
+    this.fsync = options.fsync ?? true;
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await Promise.all(
+      Array.from({ length: 256 }, (_, i) =>
+        mkdir(join(this.dir, i.toString(16).padStart(2, '0')), { recursive: true }),
+      ),
+    );
+  }
+
+  pathOf(blobId: string): string {
+    if (!/^[0-9a-f-]{36}$/.test(blobId)) throw new Error(`invalid blob id ${blobId}`);
+    return join(this.dir, blobId.slice(0, 2), blobId);
+  }
+
+  /**
+   * Streams `source` into a new blob, hashing it on the way, and makes it durable. With an
+   * `inlineLimit`, a body that ends within it is returned in memory instead (no file).
+   * On any failure the partial file is removed and the error rethrown.
+   */
+  async write(
+    source: Readable | AsyncIterable<Buffer>,
+    options: { inlineLimit?: number } = {},
+  ): Promise<BlobWrite> {
+    const limit = options.inlineLimit ?? -1;
+    const hash = createHash('md5');
+    const head: Buffer[] = [];
+    let size = 0;
+    const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    while (size <= limit) {
+      const next = await chunks.next();
+      if (next.done) return { inline: Buffer.concat(head, size), size, md5Hex: hash.digest('hex') };
+      hash.update(next.value);
+      head.push(next.value);
+      size += next.value.length;
+    }
+    async function* all(): AsyncGenerator<Buffer> {
+      yield* head;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) {
+        hash.update(next.value);
+        size += next.value.length;
+        yield next.value;
+      }
+    }
+    const blobId = randomUUID();
+    const path = this.pathOf(blobId);
+    // `flush` fsyncs the file before it is closed, so the bytes are durable once this resolves.
+    const file = createWriteStream(path, {
+      flags: 'wx',
+      mode: 0o600,
+      flush: this.fsync,
+      highWaterMark: 256 * 1024,
+    });
+    try {
+      await pipeline(all(), file);
+    } catch (error) {
+      file.destroy();
+      await unlink(path).catch(() => undefined);
+      throw error;
+    }
+    if (this.fsync) await this.syncDir(join(this.dir, blobId.slice(0, 2)));
+    return { blobId, size, md5Hex: hash.digest('hex') };
+  }
+
+  /** Opens every segment now, so the bytes stay readable after a concurrent overwrite unlinks them. */
+  async open(segments: readonly Segment[]): Promise<OpenedBlobs> {
+    const handles: FileHandle[] = [];
+    try {
+      for (const segment of segments) handles.push(await open(this.pathOf(segment.blobId), 'r'));
+    } catch (error) {
+      await Promise.all(handles.map((h) => h.close()));
+      throw error;
+    }
+    return new OpenedBlobs(segments, handles);
+  }
+
+  async remove(blobIds: Iterable<string>): Promise<void> {
+    await Promise.all(
+      [...blobIds].map((id) =>
+        unlink(this.pathOf(id)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        }),
+      ),
+    );
+  }
+
+  /** Every blob id on disk (for garbage collection of blobs no committed row points to). */
+  async *listAll(): AsyncGenerator<string> {
+    for (const shard of await readdir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(shard)) continue;
+      for (const name of await readdir(join(this.dir, shard))) yield name;
+    }
+  }
+
+  /**
+   * fsyncs a directory so new entries in it survive a crash. Concurrent writers share one
+   * fsync: a writer that arrives while one is running waits for the next, which covers it.
+   */
+  private syncDir(dir: string): Promise<void> {
+    let state = this.dirSyncs.get(dir);
+    if (!state) {
+      state = new DirSync(dir);
+      this.dirSyncs.set(dir, state);
+    }
+    return state.request();
+  }
+}
+
+class DirSync {
+  private running: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
+  constructor(private readonly dir: string) {}
+
+  request(): Promise<void> {
+    if (!this.running) {
+      this.running = this.run().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.next ??= this.running.then(() => {
+      this.next = undefined;
+      return this.request();
+    });
+    return this.next;
+  }
+
+  private async run(): Promise<void> {
+    const handle = await open(this.dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+}
+
+/** The segments of one object, opened for reading. */
+export class OpenedBlobs {
+  constructor(
+    private readonly segments: readonly Segment[],
+    private readonly handles: FileHandle[],
+  ) {}
+
+  /** Bytes [start, end] inclusive across segments. */
+  stream(start: number, end: number): Readable {
+    const pieces: { handle: FileHandle; start: number; end: number }[] = [];
+    let offset = 0;
+    this.segments.forEach((segment, i) => {
+      const segStart = offset;
+      const segEnd = offset + segment.size - 1;
+      offset += segment.size;
+      if (segment.size === 0 || segEnd < start || segStart > end) return;
+      pieces.push({
+        handle: this.handles[i]!,
+        start: Math.max(start, segStart) - segStart,
+        end: Math.min(end, segEnd) - segStart,
+      });
+    });
+    if (pieces.length === 0) return Readable.from([]);
+    const readPiece = (p: (typeof pieces)[number]): Readable =>
+      createReadStream('', {
+        fd: p.handle.fd,
+        start: p.start,
+        end: p.end,
+        autoClose: false,
+        highWaterMark: 256 * 1024,
+      });
+    if (pieces.length === 1) return readPiece(pieces[0]!);
+    const out = new PassThrough({ highWaterMark: 256 * 1024 });
+    void (async () => {
+      try {
+        for (const piece of pieces) await pipeline(readPiece(piece), out, { end: false });
+        out.end();
+      } catch (error) {
+        out.destroy(error as Error);
+      }
+    })();
+    return out;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.handles.map((h) => h.close().catch(() => undefined)));
+  }
+}

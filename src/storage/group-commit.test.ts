@@ -1,0 +1,44 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+describe('GroupCommit', () => {
+  it('commits concurrent jobs in one transaction, each rolling back on its own', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (v TEXT)');
+    let commits = 0;
+    const original = db.transaction.bind(db);
+    db.transaction = ((fn: () => unknown) => {
+      const tx = original(fn);
+      return Object.assign(() => {
+        const result: unknown = tx();
+        if (!db.inTransaction) commits++;
+        return result;
+      }, tx);
+    }) as typeof db.transaction;
+    const group = new GroupCommit(db);
+    const insert = (v: string) => () => db.prepare('INSERT INTO t VALUES (?)').run(v).changes;
+    const results = await Promise.allSettled([
+      group.run(insert('a')),
+      group.run(() => {
+        db.prepare('INSERT INTO t VALUES (?)').run('doomed');
+        throw new Error('this job fails');
+      }),
+      group.run(insert('b')),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(db.prepare('SELECT v FROM t ORDER BY v').pluck().all()).toEqual(['a', 'b']);
+    expect(commits).toBe(1);
+    await group.run(insert('c'));
+    expect(commits).toBe(2);
+  });
+
+  it('rejects every job when the shared commit fails', async () => {
+    const db = new Database(':memory:');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const group = new GroupCommit(db);
+    const pending = [group.run(() => 1), group.run(() => 2)];
+    db.close();
+    for (const job of pending) await expect(job).rejects.toThrow();
+  });
+});

@@ -1,0 +1,9 @@
+export { StorageEngine, type StorageEngineOptions, type WriteConditions } from './engine.js';
+export {
+  MultipartUploads,
+  MIN_PART_SIZE,
+  MAX_PART_NUMBER,
+  byteCompare,
+  type CompletedPart,
+} from './multipart.js';
+export * from './types.js';

@@ -1,0 +1,72 @@
+/**
+ * Numbered schema migrations for the embedded metadata database. Never edit a migration
+ * that has shipped: add the next number instead. Each runs in its own transaction and
+ * bumps `PRAGMA user_version`.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'buckets, objects, multipart uploads and parts',
+    sql: `
+      CREATE TABLE buckets (
+        name        TEXT PRIMARY KEY,
+        region      TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        -- The bucket's notification configuration as JSON (see src/events), NULL when none.
+        notification_configuration TEXT
+      ) STRICT;
+
+      -- TEXT compares with the BINARY collation (memcmp of UTF-8), which is exactly S3's
+      -- UTF-8 binary key order, so listings are index range scans.
+      CREATE TABLE objects (
+        bucket        TEXT NOT NULL REFERENCES buckets(name),
+        key           TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        etag          TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        system_metadata TEXT NOT NULL,
+        user_metadata TEXT NOT NULL,
+        tags          TEXT NOT NULL,
+        checksum_algorithm TEXT,
+        checksum_value TEXT,
+        parts_count   INTEGER,
+        segments      TEXT NOT NULL,
+        -- Bytes of small objects, stored in the row instead of a blob file.
+        inline_data   BLOB,
+        sequence      INTEGER NOT NULL,
+        PRIMARY KEY (bucket, key)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE multipart_uploads (
+        upload_id   TEXT PRIMARY KEY,
+        bucket      TEXT NOT NULL REFERENCES buckets(name),
+        key         TEXT NOT NULL,
+        initiated   INTEGER NOT NULL,
+        attributes  TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX multipart_uploads_by_key ON multipart_uploads (bucket, key, initiated);
+
+      CREATE TABLE multipart_parts (
+        upload_id   TEXT NOT NULL REFERENCES multipart_uploads(upload_id) ON DELETE CASCADE,
+        part_number INTEGER NOT NULL,
+        blob_id     TEXT NOT NULL,
+        size        INTEGER NOT NULL,
+        etag        TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        checksum_algorithm TEXT,
+        checksum_value TEXT,
+        PRIMARY KEY (upload_id, part_number)
+      ) STRICT;
+
+      -- One row: the last sequence number handed out. Sequences order every change.
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) STRICT;
+      INSERT INTO counters (name, value) VALUES ('sequence', 0);
+    `,
+  },
+];
