@@ -1,0 +1,135 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { StorageError } from '../storage/index.js';
+import { isSigned, verifySigV4 } from './auth/index.js';
+import { resolveAddress } from './addressing.js';
+import type { S3Context, S3Dependencies } from './context.js';
+import { S3Error } from './errors.js';
+import { routeS3 } from './router.js';
+import { buildXml } from './xml.js';
+
+export interface S3ApiOptions {
+  /** Secret for an access key id, or undefined when the key is unknown. */
+  lookupSecret(accessKeyId: string): string | undefined;
+  /** Domains under which `bucket.<domain>` addresses a bucket (virtual-host style). */
+  domains: readonly string[];
+}
+
+export interface RequestIds {
+  requestId: string;
+  hostId: string;
+}
+
+/** The S3 REST API as one request handler: authenticate, address, route, render errors. */
+export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
+  return async function handleS3(
+    req: IncomingMessage,
+    res: ServerResponse,
+    ids: RequestIds,
+  ): Promise<void> {
+    let address: { bucket: string | undefined; key: string | undefined } = {
+      bucket: undefined,
+      key: undefined,
+    };
+    try {
+      const url = req.url ?? '/';
+      address = resolveAddress(url, req.headers.host, options.domains);
+      const authRequest = { method: req.method ?? 'GET', rawUrl: url, headers: req.headers };
+      if (!isSigned(authRequest)) {
+        throw new S3Error(
+          'AccessDenied',
+          'Anonymous access is not allowed: sign requests with AWS Signature Version 4.',
+        );
+      }
+      const auth = verifySigV4(authRequest, {
+        lookupSecret: (id) => options.lookupSecret(id),
+        services: ['s3'],
+      });
+      const ctx: S3Context = {
+        req,
+        res,
+        method: req.method ?? 'GET',
+        bucket: address.bucket,
+        key: address.key,
+        query: new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1) : ''),
+        requestId: ids.requestId,
+        hostId: ids.hostId,
+        auth,
+        sourceIp: req.socket.remoteAddress ?? '',
+        deps,
+      };
+      const handler = routeS3(ctx);
+      // Only now, with the request authenticated and routed, invite the client to send its body.
+      if (req.headers.expect?.toLowerCase() === '100-continue' && !res.headersSent)
+        res.writeContinue();
+      await handler(ctx);
+    } catch (error) {
+      sendS3Error(req, res, toS3Error(error, deps), address, ids);
+    }
+  };
+}
+
+function toS3Error(error: unknown, deps: S3Dependencies): S3Error {
+  if (error instanceof S3Error) return error;
+  if (error instanceof StorageError) return new S3Error(error.code);
+  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
+    deps.logger.error({ err: error }, 'data directory is out of space');
+    return new S3Error(
+      'ServiceUnavailable',
+      "Vigil's data directory is out of space; nothing was written.",
+    );
+  }
+  deps.logger.error({ err: error }, 'internal error while handling an S3 request');
+  return new S3Error('InternalError');
+}
+
+/** Renders an S3 error as S3's XML error document (no body for HEAD, as S3 does). */
+export function sendS3Error(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: S3Error,
+  address: { bucket: string | undefined; key: string | undefined },
+  ids: RequestIds,
+): void {
+  if (res.headersSent) {
+    // Mid-stream failure: the status is gone; cut the connection so the client sees a short body.
+    res.destroy(error);
+    return;
+  }
+  const details: Record<string, string> = { ...error.details };
+  if (
+    address.bucket !== undefined &&
+    ['NoSuchBucket', 'BucketNotEmpty', 'BucketAlreadyOwnedByYou', 'InvalidBucketName'].includes(
+      error.code,
+    )
+  ) {
+    details['BucketName'] ??= address.bucket;
+  }
+  if (address.key !== undefined && error.code === 'NoSuchKey') details['Key'] ??= address.key;
+  const body = buildXml(
+    'Error',
+    {
+      Code: error.code,
+      Message: error.message,
+      ...details,
+      Resource: (req.url ?? '/').split('?', 1)[0],
+      RequestId: ids.requestId,
+      HostId: ids.hostId,
+    },
+    null,
+  );
+  const headers: Record<string, string | number> = {
+    ...error.headers,
+    'content-type': 'application/xml',
+  };
+  if (req.method === 'HEAD') {
+    res.writeHead(error.status, headers);
+    res.end();
+    return;
+  }
+  // A request whose body we did not read may leave bytes on the socket: do not reuse it.
+  if (!req.complete) headers['connection'] = 'close';
+  headers['content-length'] = Buffer.byteLength(body);
+  res.writeHead(error.status, headers);
+  res.end(body);
+}

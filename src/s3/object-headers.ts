@@ -1,0 +1,42 @@
+import type { ObjectRecord } from '../storage/index.js';
+import { systemMetadataHeaders, userMetadataHeaders } from './metadata.js';
+
+/** The response headers S3 sends for an object on GET and HEAD. */
+export function objectHeaders(
+  object: ObjectRecord,
+  options: { checksum: boolean },
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'last-modified': object.lastModified.toUTCString(),
+    etag: `"${object.etag}"`,
+    'accept-ranges': 'bytes',
+    ...systemMetadataHeaders(object.system),
+    ...userMetadataHeaders(object.user),
+  };
+  if (object.tags.length > 0) headers['x-amz-tagging-count'] = String(object.tags.length);
+  if (options.checksum && object.checksum) {
+    headers[`x-amz-checksum-${object.checksum.algorithm.toLowerCase()}`] = object.checksum.value;
+    headers['x-amz-checksum-type'] = 'FULL_OBJECT';
+  }
+  return headers;
+}
+
+const RESPONSE_OVERRIDES: [string, string][] = [
+  ['response-content-type', 'content-type'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+];
+
+/** Applies GetObject's `response-*` query overrides. */
+export function applyResponseOverrides(
+  headers: Record<string, string>,
+  query: URLSearchParams,
+): void {
+  for (const [param, name] of RESPONSE_OVERRIDES) {
+    const value = query.get(param);
+    if (value !== null) headers[name] = value;
+  }
+}
