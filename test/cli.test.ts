@@ -1,0 +1,176 @@
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VIGIL_BIN, spawnVigil, type ChildVigil } from './support/child.js';
+
+const run = promisify(execFile);
+const children: ChildVigil[] = [];
+const dirs: string[] = [];
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-cli-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function vigil(dataDir: string, env: Record<string, string> = {}): Promise<ChildVigil> {
+  const child = await spawnVigil(dataDir, env);
+  children.push(child);
+  return child;
+}
+
+function exited(child: ChildVigil): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.process.exitCode !== null) resolve(child.process.exitCode);
+    else child.process.once('exit', (code) => resolve(code));
+  });
+}
+
+describe('the vigil command', () => {
+  beforeAll(async () => {
+    await stat(VIGIL_BIN.replace('bin/vigil.js', 'dist/cli/main.js')).catch(() => {
+      throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+    });
+  });
+  afterEach(async () => {
+    for (const child of children.splice(0)) child.process.kill('SIGKILL');
+    for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('prints readable help', async () => {
+    const { stdout } = await run(process.execPath, [VIGIL_BIN, '--help']);
+    expect(stdout).toContain('serve');
+    expect(stdout).toContain('credentials');
+    const serve = await run(process.execPath, [VIGIL_BIN, 'serve', '--help']);
+    for (const flag of ['--port', '--host', '--data-dir', '--region', 'VIGIL_ACCESS_KEY_ID'])
+      expect(serve.stdout).toContain(flag);
+  });
+
+  it('generates root credentials on first start, stores them 0600, prints them once', async () => {
+    const dir = await tempDir();
+    const first = await vigil(dir);
+    expect(first.output()).toContain('Generated root credentials');
+    const file = join(dir, 'credentials.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const stored = JSON.parse(await readFile(file, 'utf8')) as {
+      accessKeyId: string;
+      secretAccessKey: string;
+    };
+    expect(stored.secretAccessKey.length).toBeGreaterThanOrEqual(32);
+    expect(first.output()).toContain(stored.secretAccessKey);
+    const { stdout } = await run(process.execPath, [VIGIL_BIN, 'credentials', '--data-dir', dir]);
+    expect(stdout).toContain(`AWS_ACCESS_KEY_ID=${stored.accessKeyId}`);
+    expect(stdout).toContain(`AWS_SECRET_ACCESS_KEY=${stored.secretAccessKey}`);
+    first.process.kill('SIGTERM');
+    await exited(first);
+    const second = await vigil(dir);
+    expect(second.output()).not.toContain('Generated root credentials');
+    expect(second.output()).not.toContain(stored.secretAccessKey);
+  });
+
+  it('two fresh data directories get different credentials', async () => {
+    const [a, b] = [await tempDir(), await tempDir()];
+    await vigil(a);
+    await vigil(b);
+    const read = async (d: string) =>
+      JSON.parse(await readFile(join(d, 'credentials.json'), 'utf8')) as {
+        secretAccessKey: string;
+      };
+    expect((await read(a)).secretAccessKey).not.toBe((await read(b)).secretAccessKey);
+  });
+
+  it('uses root credentials from the environment', async () => {
+    const dir = await tempDir();
+    const child = await vigil(dir, {
+      VIGIL_ACCESS_KEY_ID: 'ENVKEY123',
+      VIGIL_SECRET_ACCESS_KEY: 'env-secret-123456',
+    });
+    const s3 = new S3Client({
+      endpoint: child.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'ENVKEY123', secretAccessKey: 'env-secret-123456' },
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'env-creds' }));
+    s3.destroy();
+    await expect(stat(join(dir, 'credentials.json'))).rejects.toThrow();
+  });
+
+  it('names the bad field in configuration errors', async () => {
+    const dir = await tempDir();
+    const bad = await run(process.execPath, [
+      VIGIL_BIN,
+      'serve',
+      '--data-dir',
+      dir,
+      '--port',
+      'ninety',
+    ]).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { stderr: string; code: number }) => e,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/port.*--port/);
+    const env = await run(process.execPath, [VIGIL_BIN, 'serve', '--data-dir', dir], {
+      env: { ...process.env, VIGIL_REGION: 'Not A Region' },
+    }).catch((e: { stderr: string; code: number }) => e);
+    expect(env.stderr).toMatch(/region.*VIGIL_REGION/);
+    const half = await run(process.execPath, [VIGIL_BIN, 'serve', '--data-dir', dir], {
+      env: { ...process.env, VIGIL_ACCESS_KEY_ID: 'only-the-id' },
+    }).catch((e: { stderr: string; code: number }) => e);
+    expect(half.stderr).toContain('VIGIL_SECRET_ACCESS_KEY');
+  });
+
+  it('on SIGTERM finishes in-flight requests, answers 503 to new ones, and exits 0', async () => {
+    const dir = await tempDir();
+    const child = await vigil(dir, {
+      VIGIL_ACCESS_KEY_ID: 'DRAINKEY1',
+      VIGIL_SECRET_ACCESS_KEY: 'drain-secret-123456',
+    });
+    const s3 = new S3Client({
+      endpoint: child.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'DRAINKEY1', secretAccessKey: 'drain-secret-123456' },
+      maxAttempts: 1,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+    });
+    await s3.send(new CreateBucketCommand({ Bucket: 'drain' }));
+    // A slow upload: the body trickles in while the server is told to stop.
+    const { Readable } = await import('node:stream');
+    const chunks = Array.from({ length: 10 }, () => Buffer.alloc(1000, 1));
+    const slowBody = Readable.from(
+      (async function* () {
+        for (const chunk of chunks) {
+          await new Promise((r) => setTimeout(r, 100));
+          yield chunk;
+        }
+      })(),
+    );
+    const inFlight = s3.send(
+      new PutObjectCommand({ Bucket: 'drain', Key: 'slow', Body: slowBody, ContentLength: 10_000 }),
+    );
+    await new Promise((r) => setTimeout(r, 250));
+    child.process.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 100));
+    const refused = await new Promise<number>((resolve) => {
+      const req = request(`${child.url}/_vigil/health`, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', () => resolve(-1));
+      req.end();
+    });
+    // Either a 503 or, once the listener has closed, a refused connection: never served.
+    expect([503, -1]).toContain(refused);
+    const done = await inFlight;
+    expect(done.$metadata.httpStatusCode).toBe(200);
+    expect(await exited(child)).toBe(0);
+    s3.destroy();
+  });
+});
