@@ -23,7 +23,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const multipart = new MultipartUploads(engine);
   const secrets = new Map([[credentials.accessKeyId, credentials.secretAccessKey]]);
   const s3 = createS3Api(
-    { engine, multipart, region: config.region, logger: log },
+    { engine, multipart, region: config.region, accountId: config.accountId, logger: log },
     { lookupSecret: (id) => secrets.get(id), domains: config.domains },
   );
   const http = createHttpServer({ s3, logger: log });

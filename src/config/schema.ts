@@ -10,6 +10,11 @@ export const configSchema = z
       .string()
       .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'expected an AWS-style region name such as us-east-1')
       .default('us-east-1'),
+    /** The 12-digit account id in the ARNs Vigil prints (bucket owner, queues, topics). */
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'expected 12 digits')
+      .default('000000000000'),
     /** Domains for virtual-host-style addressing: `bucket.<domain>`. */
     domains: z.array(z.string().min(1)).default(['localhost']),
     logLevel: z
@@ -30,6 +35,7 @@ export const ENV_NAMES: Partial<Record<keyof VigilConfig, string>> = {
   host: 'VIGIL_HOST',
   dataDir: 'VIGIL_DATA_DIR',
   region: 'VIGIL_REGION',
+  accountId: 'VIGIL_ACCOUNT_ID',
   domains: 'VIGIL_DOMAINS',
   logLevel: 'VIGIL_LOG_LEVEL',
   fsync: 'VIGIL_FSYNC',

@@ -18,13 +18,26 @@ export interface VigilHttpServer {
 }
 
 /**
- * The one HTTP server: `/_vigil/*` for Vigil's own endpoints, everything else to the S3 API.
+ * A handler for part of the URL space or of the protocols on the port (an AWS JSON API chosen
+ * by `X-Amz-Target`, `/_vigil/metrics`, …). Routes are tried in order; the first match wins.
+ */
+export interface Route {
+  name: string;
+  matches(req: IncomingMessage): boolean;
+  handle: RequestHandler;
+}
+
+/**
+ * The one HTTP server: `/_vigil/health`, then the routes in order (AWS JSON APIs chosen by
+ * `X-Amz-Target`, Vigil's own endpoints under `/_vigil/`), everything else to the S3 API.
  * Every response carries `x-amz-request-id` and `x-amz-id-2`.
  */
 export function createHttpServer(handlers: {
   s3: RequestHandler;
+  routes?: readonly Route[];
   logger: Logger;
 }): VigilHttpServer {
+  const routes = handlers.routes ?? [];
   let draining = false;
   let inFlight = 0;
   const server = createServer({
@@ -53,7 +66,8 @@ export function createHttpServer(handlers: {
     }
     inFlight++;
     res.once('close', () => inFlight--);
-    handlers.s3(req, res, ids).catch((error: unknown) => {
+    const handler = routes.find((route) => route.matches(req))?.handle ?? handlers.s3;
+    handler(req, res, ids).catch((error: unknown) => {
       handlers.logger.error({ err: error }, 'unhandled error in request handler');
       if (!res.headersSent) res.writeHead(500);
       res.end();

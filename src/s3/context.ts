@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { NotificationDestinations } from '../events/index.js';
 import type { MultipartUploads, StorageEngine } from '../storage/index.js';
 import { createPayloadDecoder, type VerifiedRequest } from './auth/index.js';
 import type { StoredChecksum } from '../storage/index.js';
@@ -12,7 +13,11 @@ export interface S3Dependencies {
   engine: StorageEngine;
   multipart: MultipartUploads;
   region: string;
+  /** The account id in ARNs Vigil prints (bucket owner, destinations). */
+  accountId: string;
   logger: Logger;
+  /** Checks and greets notification destinations; absent means no destination exists. */
+  notifications?: NotificationDestinations;
 }
 
 /** One S3 request, addressed and authenticated. */

@@ -69,4 +69,39 @@ export const MIGRATIONS: readonly Migration[] = [
       INSERT INTO counters (name, value) VALUES ('sequence', 0);
     `,
   },
+  {
+    version: 2,
+    name: 'event outbox and notification destinations',
+    sql: `
+      -- The transactional outbox: one row per (event, destination), inserted by the same
+      -- transaction as the object change that caused it. Delivered rows are deleted.
+      CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        destination     TEXT NOT NULL,
+        -- Events for the same bucket and key reach one destination in this table's id order.
+        bucket          TEXT NOT NULL,
+        key             TEXT NOT NULL,
+        event_name      TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until     INTEGER,
+        state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'dead')),
+        last_error      TEXT,
+        dead_at         INTEGER
+      ) STRICT;
+      CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_per_key ON outbox (destination, bucket, key, id);
+
+      -- Topics and webhooks (queues live in the queue tables); settings as JSON.
+      CREATE TABLE destinations (
+        kind        TEXT NOT NULL CHECK (kind IN ('topic', 'webhook')),
+        name        TEXT NOT NULL,
+        settings    TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        PRIMARY KEY (kind, name)
+      ) STRICT;
+    `,
+  },
 ];
