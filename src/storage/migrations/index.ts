@@ -104,4 +104,51 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'built-in queues and their messages',
+    sql: `
+      -- Standard SQS queues; settings in SQS's units (seconds, bytes), times in epoch ms.
+      CREATE TABLE queues (
+        name                    TEXT PRIMARY KEY,
+        visibility_timeout      INTEGER NOT NULL,
+        message_retention_period INTEGER NOT NULL,
+        maximum_message_size    INTEGER NOT NULL,
+        delay_seconds           INTEGER NOT NULL,
+        receive_wait_time_seconds INTEGER NOT NULL,
+        -- RedrivePolicy: both set or both NULL.
+        dead_letter_target_arn  TEXT,
+        max_receive_count       INTEGER,
+        created_at              INTEGER NOT NULL,
+        last_modified_at        INTEGER NOT NULL,
+        last_purged_at          INTEGER
+      ) STRICT;
+
+      -- One row per message; the queue's state lives in columns. seq is the send order
+      -- (AUTOINCREMENT: never reused, so a stale receipt handle never names a newer message).
+      -- visible_at > now means delayed (never received, receipt_token NULL) or in flight.
+      -- A message moved to a dead-letter queue keeps its seq, sent_at and receive_count.
+      CREATE TABLE queue_messages (
+        seq               INTEGER PRIMARY KEY AUTOINCREMENT,
+        queue             TEXT NOT NULL REFERENCES queues(name) ON DELETE CASCADE,
+        message_id        TEXT NOT NULL,
+        body              TEXT NOT NULL,
+        -- Message attributes as JSON (binary values in base64), NULL when none.
+        message_attributes TEXT,
+        trace_header      TEXT,
+        message_group_id  TEXT,
+        sender_id         TEXT NOT NULL,
+        sent_at           INTEGER NOT NULL,
+        visible_at        INTEGER NOT NULL,
+        receive_count     INTEGER NOT NULL DEFAULT 0,
+        first_received_at INTEGER,
+        received_at       INTEGER,
+        receipt_token     TEXT,
+        dead_letter_source_arn TEXT
+      ) STRICT;
+      CREATE INDEX queue_messages_in_order ON queue_messages (queue, seq);
+      CREATE INDEX queue_messages_by_visibility ON queue_messages (queue, visible_at);
+      CREATE INDEX queue_messages_by_age ON queue_messages (queue, sent_at);
+    `,
+  },
 ];
