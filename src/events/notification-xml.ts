@@ -19,7 +19,9 @@ export class NotificationXmlError extends Error {}
 /**
  * Reads the parsed `<NotificationConfiguration>` element into the stored shape. Ids are
  * generated where absent; filter rule names are stored as AWS returns them (`Prefix`,
- * `Suffix`). Semantic validation (event names, overlaps, destinations) is separate.
+ * `Suffix`). Throws NotificationXmlError (S3's MalformedXML) when the schema's required
+ * parts are missing: the ARN, any Event, a FilterRule's Name or Value. Semantic validation
+ * (event names, ARN syntax, overlaps) is `validateNotificationConfiguration`'s.
  */
 export function notificationFromXml(root: Node): NotificationConfiguration {
   const destinations: DestinationConfiguration[] = [];
@@ -34,16 +36,26 @@ export function notificationFromXml(root: Node): NotificationConfiguration {
       const target =
         str(node[arn]) ?? (kind === 'lambda' ? str(node['LambdaFunctionArn']) : undefined);
       if (target === undefined) throw new NotificationXmlError(`${list} is missing ${arn}`);
-      const events = asList(node['Event']).map((e) => str(e) ?? '');
-      const filter = node['Filter'] as Node | undefined;
-      const s3Key = (filter?.['S3Key'] ?? undefined) as Node | undefined;
-      const filterRules = asList(s3Key?.['FilterRule']).map((rule) => {
-        const name = str(rule['Name']) ?? '';
-        return { name: canonicalRuleName(name), value: str(rule['Value']) ?? '' };
+      // Events are required by S3's schema; an Event element must hold text.
+      const events = asList(node['Event']).map((e) => {
+        const event = str(e);
+        if (event === undefined) throw new NotificationXmlError(`${list} has a malformed Event`);
+        return event;
       });
+      if (events.length === 0) throw new NotificationXmlError(`${list} is missing Event`);
+      const filterRules = asList(child(child(node, 'Filter'), 'S3Key')?.['FilterRule']).map(
+        (rule) => {
+          const name = str(rule['Name']);
+          const value = str(rule['Value']);
+          // A rule needs both elements; an empty Value (`<Value/>`) is present and accepted.
+          if (name === undefined || value === undefined)
+            throw new NotificationXmlError('FilterRule needs a Name and a Value');
+          return { name: canonicalRuleName(name), value };
+        },
+      );
       destinations.push({
         kind,
-        id: str(node['Id']) || randomUUID(),
+        id: str(node['Id']) || generatedId(),
         arn: target,
         events,
         filterRules,
@@ -75,6 +87,16 @@ export function notificationToXml(config: NotificationConfiguration): Node {
   }
   if (config.eventBridge) out['EventBridgeConfiguration'] = '';
   return out;
+}
+
+/** S3 assigns ids that are a UUID's text in base64 (as seen in ids AWS returns). */
+function generatedId(): string {
+  return Buffer.from(randomUUID()).toString('base64');
+}
+
+function child(node: Node | undefined, name: string): Node | undefined {
+  const value = node?.[name];
+  return typeof value === 'object' && value !== null ? (value as Node) : undefined;
 }
 
 function canonicalRuleName(name: string): string {
