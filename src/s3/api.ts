@@ -4,6 +4,7 @@ import { isSigned, verifySigV4 } from './auth/index.js';
 import { resolveAddress } from './addressing.js';
 import type { S3Context, S3Dependencies } from './context.js';
 import { S3Error } from './errors.js';
+import { isPostObjectForm, postObject } from './handlers/post-object.js';
 import { routeS3 } from './router.js';
 import { buildXml } from './xml.js';
 
@@ -33,6 +34,19 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
     try {
       const url = req.url ?? '/';
       address = resolveAddress(url, req.headers.host, options.domains);
+      // A browser form upload is not signed as a request: its policy fields authenticate it.
+      if (isPostObjectForm(req.method, address, req.headers['content-type'])) {
+        await postObject({
+          req,
+          res,
+          bucket: address.bucket,
+          requestId: ids.requestId,
+          hostId: ids.hostId,
+          deps,
+          lookupSecret: (id) => options.lookupSecret(id),
+        });
+        return;
+      }
       const authRequest = { method: req.method ?? 'GET', rawUrl: url, headers: req.headers };
       if (!isSigned(authRequest)) {
         throw new S3Error(

@@ -66,6 +66,19 @@ export const S3_ERRORS = {
   InvalidPartNumber: { status: 416, message: 'The requested partnumber is not satisfiable' },
   InvalidRange: { status: 416, message: 'The requested range is not satisfiable' },
   InvalidRequest: { status: 400, message: 'Invalid Request' },
+  InvalidPolicyDocument: {
+    status: 400,
+    message:
+      'The content of the form does not meet the conditions specified in the policy document.',
+  },
+  MaxPostPreDataLengthExceededError: {
+    status: 400,
+    message: 'Your POST request fields preceding the upload file were too large.',
+  },
+  MalformedPOSTRequest: {
+    status: 400,
+    message: 'The body of your POST request is not well-formed multipart/form-data.',
+  },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
   InvalidStorageClass: {

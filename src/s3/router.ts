@@ -64,7 +64,8 @@ export function routeS3(ctx: S3Context): S3Handler {
         return buckets.deleteBucket;
       case 'POST':
         if (q.has('delete')) return objects.deleteObjects;
-        return notImplemented('POST Object (browser form upload)');
+        // Form uploads (multipart/form-data) are answered before routing, in api.ts.
+        return notMultipartForm;
       case 'GET':
         if (q.has('location')) return buckets.getBucketLocation;
         if (q.has('notification')) return notification.getNotification;
@@ -112,6 +113,12 @@ function notAllowed(ctx: S3Context): never {
     { Method: ctx.method, ResourceType: resourceType },
     { allow },
   );
+}
+
+function notMultipartForm(): never {
+  throw new S3Error('PreconditionFailed', undefined, {
+    Condition: 'Bucket POST must be of the enclosure-type multipart/form-data',
+  });
 }
 
 function notImplemented(what: string): S3Handler {
