@@ -1,6 +1,15 @@
 import { pino, type Logger } from 'pino';
+import { createAdminRoute } from './admin/api.js';
 import { resolveRootCredentials, type RootCredentials, type VigilConfig } from './config/index.js';
-import { createHttpServer } from './http/server.js';
+import { Dispatcher } from './delivery/dispatcher.js';
+import { OutboxStore } from './delivery/outbox-store.js';
+import { installOutboxWriter } from './delivery/outbox-writer.js';
+import type { DeliverySettings } from './delivery/types.js';
+import { DestinationDirectory } from './destinations/directory.js';
+import { InProcessFunctions } from './destinations/function.js';
+import { createHttpServer, type Route } from './http/server.js';
+import { VigilMetrics } from './metrics/delivery-metrics.js';
+import { createSqsRoute, QueueService, type QueueAttributes } from './queue/index.js';
 import { createS3Api } from './s3/api.js';
 import { MultipartUploads, StorageEngine } from './storage/index.js';
 
@@ -10,35 +19,202 @@ export interface RunningVigil {
   port: number;
   credentials: RootCredentials;
   engine: StorageEngine;
+  queues: QueueService;
+  outbox: OutboxStore;
+  dispatcher: Dispatcher;
+  destinations: DestinationDirectory;
+  /** Functions that `arn:aws:lambda:…:function:<name>` destinations invoke. */
+  functions: InProcessFunctions;
+  metrics: VigilMetrics;
   logger: Logger;
-  /** Graceful stop: refuse new requests, finish in-flight ones, close storage. */
+  /** Graceful stop: refuse new requests, finish in-flight ones and deliveries, close storage. */
   stop(): Promise<void>;
 }
 
-/** Starts Vigil in this process: storage, the S3 API and the HTTP server. */
+/**
+ * Starts Vigil in this process: storage, the outbox and its dispatcher, queues, topics and
+ * webhooks, the S3, SQS and admin APIs, metrics, and the HTTP server.
+ */
 export async function startVigil(config: VigilConfig, logger?: Logger): Promise<RunningVigil> {
   const log = logger ?? pino({ level: config.logLevel });
   const credentials = await resolveRootCredentials(config.dataDir, config);
   const engine = await StorageEngine.open({ dataDir: config.dataDir, fsync: config.fsync });
   const multipart = new MultipartUploads(engine);
   const secrets = new Map([[credentials.accessKeyId, credentials.secretAccessKey]]);
+  const lookupSecret = (id: string) => secrets.get(id);
+  const scope = { region: config.region, accountId: config.accountId };
+
+  const outbox = new OutboxStore(engine.db);
+  // Embedded mode has one dispatcher per database: claims left by a crashed process are void.
+  outbox.releaseAllLeases();
+  const queues = new QueueService({
+    db: engine.db,
+    grouped: (work) => engine.grouped(work),
+    ...scope,
+  });
+  const functions = new InProcessFunctions();
+  const metrics = new VigilMetrics(outbox);
+  let publicUrl = '';
+  const directory = new DestinationDirectory({
+    db: engine.db,
+    outbox,
+    queues,
+    functions,
+    ...scope,
+    publicUrl: () => publicUrl,
+    onRowsAdded: () => dispatcher.wake(),
+  });
+  const dispatcher = new Dispatcher({
+    store: outbox,
+    grouped: (work) => engine.grouped(work),
+    resolve: (arn) => directory.resolve(arn),
+    settings: deliverySettings(config),
+    logger: log.child({ component: 'delivery' }),
+    observer: metrics,
+  });
+  installOutboxWriter({
+    engine,
+    store: outbox,
+    bucketOwnerId: config.accountId,
+    region: config.region,
+    onRowsAdded: () => dispatcher.wake(),
+    onEmitted: (destination) => metrics.emitted(destination),
+  });
+  await declareDestinations(config, queues, directory);
+
   const s3 = createS3Api(
-    { engine, multipart, region: config.region, accountId: config.accountId, logger: log },
-    { lookupSecret: (id) => secrets.get(id), domains: config.domains },
+    { engine, multipart, ...scope, logger: log, notifications: directory },
+    { lookupSecret, domains: config.domains },
   );
-  const http = createHttpServer({ s3, logger: log });
+  const routes: Route[] = [
+    createSqsRoute({ queues, lookupSecret, ...scope, logger: log }),
+    createAdminRoute({
+      outbox,
+      directory,
+      queues: adminQueues(queues, directory),
+      wake: () => dispatcher.wake(),
+      lookupSecret,
+      logger: log,
+    }),
+    metricsRoute(metrics),
+  ];
+  const http = createHttpServer({ s3, routes, logger: log });
   const address = await http.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
+  publicUrl = `http://${urlHost}:${address.port}`;
+  dispatcher.start();
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url: publicUrl,
     port: address.port,
     credentials,
     engine,
+    queues,
+    outbox,
+    dispatcher,
+    destinations: directory,
+    functions,
+    metrics,
     logger: log,
     stop: async () => {
+      queues.close(); // parked long polls answer now instead of holding the drain
       await http.shutdown();
+      await dispatcher.stop();
       engine.close();
+    },
+  };
+}
+
+function deliverySettings(config: VigilConfig): DeliverySettings {
+  const d = config.delivery;
+  return {
+    concurrency: d.concurrency,
+    leaseMs: d.leaseSeconds * 1000,
+    maxAttempts: d.maxAttempts,
+    maxAgeMs: d.maxAgeSeconds * 1000,
+    backoffBaseMs: d.backoffBaseMs,
+    backoffMaxMs: d.backoffMaxMs,
+    pollIntervalMs: d.pollIntervalMs,
+  };
+}
+
+/** Creates (or brings up to date) the queues, webhooks and topics the config file declares. */
+async function declareDestinations(
+  config: VigilConfig,
+  queues: QueueService,
+  directory: DestinationDirectory,
+): Promise<void> {
+  // Queues first, without redrive policies, so every dead-letter target exists when they are set.
+  for (const queue of config.queues) {
+    const attributes: QueueAttributes = {};
+    if (queue.visibilityTimeoutSeconds !== undefined)
+      attributes['VisibilityTimeout'] = String(queue.visibilityTimeoutSeconds);
+    if (queue.messageRetentionSeconds !== undefined)
+      attributes['MessageRetentionPeriod'] = String(queue.messageRetentionSeconds);
+    if (queues.exists(queue.name)) await queues.setAttributes(queue.name, attributes);
+    else await queues.createQueue(queue.name, attributes);
+  }
+  for (const queue of config.queues) {
+    if (!queue.deadLetter) continue;
+    await queues.setAttributes(queue.name, {
+      RedrivePolicy: JSON.stringify({
+        deadLetterTargetArn: directory.queueArn(queue.deadLetter.queue),
+        maxReceiveCount: queue.deadLetter.maxReceiveCount,
+      }),
+    });
+  }
+  for (const webhook of config.webhooks) directory.putWebhook(webhook.name, webhook);
+  for (const topic of config.topics) directory.putTopic(topic.name, topic);
+}
+
+function adminQueues(queues: QueueService, directory: DestinationDirectory) {
+  return {
+    list: () =>
+      queues.listQueues().names.map((name) => ({
+        name,
+        arn: directory.queueArn(name),
+        attributes: queues.getAttributes(name, ['All']),
+      })),
+    create: async (
+      name: string,
+      settings: {
+        visibilityTimeoutSeconds?: number | undefined;
+        messageRetentionSeconds?: number | undefined;
+      },
+    ) => {
+      const attributes: QueueAttributes = {};
+      if (settings.visibilityTimeoutSeconds !== undefined)
+        attributes['VisibilityTimeout'] = String(settings.visibilityTimeoutSeconds);
+      if (settings.messageRetentionSeconds !== undefined)
+        attributes['MessageRetentionPeriod'] = String(settings.messageRetentionSeconds);
+      if (queues.exists(name)) await queues.setAttributes(name, attributes);
+      else await queues.createQueue(name, attributes);
+    },
+    remove: async (name: string) => {
+      if (!queues.exists(name)) return false;
+      await queues.deleteQueue(name);
+      return true;
+    },
+  };
+}
+
+/** `/_vigil/metrics` in Prometheus text format; no authentication, like most exporters. */
+function metricsRoute(metrics: VigilMetrics): Route {
+  return {
+    name: 'metrics',
+    matches: (req) =>
+      req.url === '/_vigil/metrics' || (req.url?.startsWith('/_vigil/metrics?') ?? false),
+    handle: async (req, res) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      const text = await metrics.registry.metrics();
+      res.writeHead(200, {
+        'content-type': metrics.registry.contentType,
+        'content-length': Buffer.byteLength(text),
+      });
+      res.end(req.method === 'HEAD' ? undefined : text);
     },
   };
 }

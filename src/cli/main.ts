@@ -1,7 +1,32 @@
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { startVigil } from '../app.js';
-import { ConfigError, CREDENTIALS_FILE, loadConfig, readStored } from '../config/index.js';
+import {
+  ConfigError,
+  CREDENTIALS_FILE,
+  loadConfig,
+  readConfigFile,
+  readStored,
+  type ConfigFile,
+} from '../config/index.js';
+import { listDeadLetters, redriveDeadLetters } from './dlq.js';
+
+/** The config file named by --config or VIGIL_CONFIG, if any. */
+function configFile(path: string | undefined): ConfigFile | undefined {
+  const chosen = path ?? process.env['VIGIL_CONFIG'];
+  return chosen ? readConfigFile(chosen) : undefined;
+}
+
+const configOption = () =>
+  new Option(
+    '-c, --config <file>',
+    'JSON config file: queues, topics, webhooks, delivery, … (env VIGIL_CONFIG)',
+  );
+const dataDirOption = () =>
+  new Option('-d, --data-dir <dir>', 'data directory (env VIGIL_DATA_DIR)').default(
+    undefined,
+    './data',
+  );
 
 const program = new Command();
 
@@ -40,6 +65,7 @@ program
       'us-east-1',
     ),
   )
+  .addOption(configOption())
   .addOption(
     new Option('--log-level <level>', 'fatal|error|warn|info|debug (env VIGIL_LOG_LEVEL)').default(
       undefined,
@@ -59,14 +85,19 @@ program
       dataDir?: string;
       region?: string;
       logLevel?: string;
+      config?: string;
     }) => {
-      const config = loadConfig({
-        port: opts.port,
-        host: opts.host,
-        dataDir: opts.dataDir,
-        region: opts.region,
-        logLevel: opts.logLevel,
-      });
+      const config = loadConfig(
+        {
+          port: opts.port,
+          host: opts.host,
+          dataDir: opts.dataDir,
+          region: opts.region,
+          logLevel: opts.logLevel,
+        },
+        process.env,
+        configFile(opts.config),
+      );
       const vigil = await startVigil(config);
       const { credentials } = vigil;
       if (credentials.source === 'generated') {
@@ -129,6 +160,62 @@ program
       `AWS_ACCESS_KEY_ID=${creds.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}\n`,
     );
   });
+
+const dlq = program
+  .command('dlq')
+  .description(
+    'Dead letters: events that could not be delivered (permanent failure, or out of retries).',
+  );
+
+dlq
+  .command('list')
+  .description('List dead letters, oldest first, with the destination and the last error.')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('--destination <arn>', 'only this destination')
+  .option('--json', 'print JSON, with each event message')
+  .action((opts: { dataDir?: string; config?: string; destination?: string; json?: boolean }) => {
+    const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+    listDeadLetters(
+      config.dataDir,
+      opts.destination === undefined ? {} : { destination: opts.destination },
+      opts.json ?? false,
+      (text) => process.stdout.write(text),
+    );
+  });
+
+dlq
+  .command('redrive')
+  .description('Put dead letters back in line for delivery (attempts and age start again).')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('--id <ids...>', 'only these dead letters (numbers from `vigil dlq list`)')
+  .option('--destination <arn>', 'only this destination')
+  .option('--all', 'every dead letter')
+  .action(
+    (opts: {
+      dataDir?: string;
+      config?: string;
+      id?: string[];
+      destination?: string;
+      all?: boolean;
+    }) => {
+      if (!opts.all && opts.id === undefined && opts.destination === undefined)
+        throw new ConfigError(
+          'Say which dead letters to redrive: --id N…, --destination ARN, or --all.',
+        );
+      const ids = opts.id?.map((id) => {
+        if (!/^\d+$/.test(id)) throw new ConfigError(`Invalid --id ${id}: expected a number`);
+        return Number(id);
+      });
+      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+      const count = redriveDeadLetters(config.dataDir, {
+        ...(ids ? { ids } : {}),
+        ...(opts.destination === undefined ? {} : { destination: opts.destination }),
+      });
+      process.stdout.write(`Redrove ${count} dead letter(s).\n`);
+    },
+  );
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

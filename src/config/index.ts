@@ -1,5 +1,5 @@
 export { configSchema, ENV_NAMES, type VigilConfig } from './schema.js';
-export { loadConfig, ConfigError } from './load.js';
+export { loadConfig, readConfigFile, ConfigError, type ConfigFile } from './load.js';
 export {
   resolveRootCredentials,
   readStored,

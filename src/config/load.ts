@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ENV_NAMES, configSchema, type VigilConfig } from './schema.js';
 
 /** A configuration problem, naming the field (and the flag or variable it came from) and the fix. */
@@ -10,13 +11,51 @@ export class ConfigError extends Error {
 
 type Source = Partial<Record<keyof VigilConfig, unknown>>;
 
+/** A JSON config file's parsed content, and where it came from (for error messages). */
+export interface ConfigFile {
+  path: string;
+  values: Record<string, unknown>;
+}
+
 /**
- * Resolves the configuration: command-line flags win over environment variables, which
- * win over defaults. Errors name the field and where its value came from.
+ * Reads a JSON config file.
+ *
+ * @throws ConfigError when it cannot be read, is not JSON, or is not a JSON object.
  */
-export function loadConfig(flags: Source, env: NodeJS.ProcessEnv = process.env): VigilConfig {
+export function readConfigFile(path: string): ConfigFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  let values: unknown;
+  try {
+    values = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`Config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof values !== 'object' || values === null || Array.isArray(values))
+    throw new ConfigError(`Config file ${path} must hold a JSON object`);
+  return { path, values: values as Record<string, unknown> };
+}
+
+/**
+ * Resolves the configuration: command-line flags win over environment variables, which win
+ * over the config file, which wins over defaults. Errors name the field and where its value
+ * came from.
+ */
+export function loadConfig(
+  flags: Source,
+  env: NodeJS.ProcessEnv = process.env,
+  file?: ConfigFile,
+): VigilConfig {
   const merged: Source = {};
   const origin: Partial<Record<keyof VigilConfig, string>> = {};
+  for (const [field, value] of Object.entries(file?.values ?? {})) {
+    merged[field as keyof VigilConfig] = value;
+    origin[field as keyof VigilConfig] = `config file ${file!.path}`;
+  }
   for (const [field, name] of Object.entries(ENV_NAMES) as [keyof VigilConfig, string][]) {
     const value = env[name];
     if (value === undefined || value === '') continue;
@@ -37,8 +76,14 @@ export function loadConfig(flags: Source, env: NodeJS.ProcessEnv = process.env):
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = String(issue.path[0] ?? '');
-    const from = origin[field as keyof VigilConfig] ?? 'configuration';
-    throw new ConfigError(`Invalid ${field} (from ${from}): ${issue.message}`);
+    const path = issue.path
+      .map((part, i) =>
+        typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`,
+      )
+      .join('');
+    const from =
+      origin[field as keyof VigilConfig] ?? (file ? `config file ${file.path}` : 'configuration');
+    throw new ConfigError(`Invalid ${path || field} (from ${from}): ${issue.message}`);
   }
   const config = parsed.data;
   if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {

@@ -1,5 +1,62 @@
 import { z } from 'zod';
 
+/** Names of queues, topics and webhooks: SQS's queue-name rules. */
+const destinationName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,80}$/, 'expected 1-80 letters, digits, hyphens or underscores');
+
+const queueSchema = z
+  .object({
+    name: destinationName,
+    visibilityTimeoutSeconds: z.number().int().min(0).max(43_200).optional(),
+    messageRetentionSeconds: z.number().int().min(60).max(1_209_600).optional(),
+    /** Messages received more than maxReceiveCount times move to this queue. */
+    deadLetter: z
+      .object({ queue: destinationName, maxReceiveCount: z.number().int().min(1).max(1000) })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+const webhookSchema = z
+  .object({
+    name: destinationName,
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }),
+    /** Key of the X-Vigil-Signature HMAC the receiver verifies. */
+    secret: z.string().min(16, 'expected at least 16 characters'),
+    timeoutMs: z.number().int().min(100).max(120_000).default(5000),
+  })
+  .strict();
+
+const topicSchema = z
+  .object({
+    name: destinationName,
+    subscriptions: z
+      .array(
+        z
+          .object({
+            /** ARN of a Vigil queue (arn:aws:sqs:…), webhook (arn:vigil:webhook:…) or function. */
+            endpoint: z.string().startsWith('arn:', 'expected an ARN'),
+            raw: z.boolean().default(false),
+          })
+          .strict(),
+      )
+      .default([]),
+  })
+  .strict();
+
+const deliverySchema = z
+  .object({
+    concurrency: z.number().int().min(1).max(1024).default(32),
+    leaseSeconds: z.number().int().min(1).max(86_400).default(60),
+    maxAttempts: z.number().int().min(1).max(100_000).default(100),
+    maxAgeSeconds: z.number().int().min(1).default(86_400),
+    backoffBaseMs: z.number().int().min(1).default(200),
+    backoffMaxMs: z.number().int().min(1).default(300_000),
+    pollIntervalMs: z.number().int().min(10).max(60_000).default(250),
+  })
+  .strict();
+
 /** Vigil's configuration: every field has a default, unknown keys are errors. */
 export const configSchema = z
   .object({
@@ -22,6 +79,11 @@ export const configSchema = z
       .default('info'),
     /** fsync blobs and the database before acknowledging writes (durable across power loss). */
     fsync: z.boolean().default(true),
+    /** Queues, topics and webhooks to create at start-up (config file only). */
+    queues: z.array(queueSchema).default([]),
+    topics: z.array(topicSchema).default([]),
+    webhooks: z.array(webhookSchema).default([]),
+    delivery: deliverySchema.default(deliverySchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),
   })

@@ -7,3 +7,4 @@ export {
   type CompletedPart,
 } from './multipart.js';
 export * from './types.js';
+export { openDatabase, type SqliteDatabase } from './database.js';

@@ -20,9 +20,16 @@ export interface TestVigil {
 
 /** Starts a real Vigil listening on a loopback port, with its own fresh data directory. */
 export async function startTestVigil(
-  options: { region?: string; fsync?: boolean } = {},
+  options: {
+    region?: string;
+    fsync?: boolean;
+    /** Config-file values: queues, topics, webhooks, delivery, … */
+    config?: Record<string, unknown>;
+    /** Reuse a data directory (a restart) instead of a fresh one. */
+    dataDir?: string;
+  } = {},
 ): Promise<TestVigil> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'vigil-test-'));
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'vigil-test-')));
   const config = loadConfig(
     {
       port: 0,
@@ -33,6 +40,7 @@ export async function startTestVigil(
       fsync: options.fsync ?? true,
     },
     {},
+    options.config ? { path: '(test)', values: options.config } : undefined,
   );
   const vigil = await startVigil(
     config,

@@ -1,0 +1,63 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { OutboxStore, type DeadLetterFilter } from '../delivery/outbox-store.js';
+import { ConfigError } from '../config/index.js';
+import { openDatabase } from '../storage/index.js';
+
+/**
+ * Opens the outbox of a data directory directly (SQLite in WAL mode allows this next to a
+ * running server, whose dispatcher picks redriven rows up within its poll interval) — so
+ * dead letters can be inspected and redriven whether or not Vigil is running.
+ */
+function withOutbox<T>(dataDir: string, fn: (store: OutboxStore) => T): T {
+  const file = join(dataDir, 'vigil.db');
+  if (!existsSync(file))
+    throw new ConfigError(`No Vigil database in ${dataDir}: start 'vigil serve' there first.`);
+  const db = openDatabase(file);
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version < 2)
+      throw new ConfigError(
+        `The database in ${dataDir} predates event delivery: start 'vigil serve' once to upgrade it.`,
+      );
+    return fn(new OutboxStore(db));
+  } finally {
+    db.close();
+  }
+}
+
+export function listDeadLetters(
+  dataDir: string,
+  filter: DeadLetterFilter,
+  json: boolean,
+  write: (text: string) => void,
+): void {
+  const letters = withOutbox(dataDir, (store) => store.deadLetters(filter));
+  if (json) {
+    write(
+      JSON.stringify(
+        letters.map((l) => ({ ...l, body: JSON.parse(l.body) as unknown })),
+        null,
+        2,
+      ) + '\n',
+    );
+    return;
+  }
+  if (letters.length === 0) {
+    write('No dead letters.\n');
+    return;
+  }
+  for (const l of letters) {
+    write(
+      `#${l.id}  ${new Date(l.deadAt ?? l.createdAt).toISOString()}  ${l.eventName}  s3://${l.bucket}/${l.key}\n` +
+        `    to ${l.destination} after ${l.attempts} attempt(s): ${l.lastError ?? ''}\n`,
+    );
+  }
+  write(
+    `${letters.length} dead letter(s). Redrive with: vigil dlq redrive --all (or --id N, --destination ARN)\n`,
+  );
+}
+
+export function redriveDeadLetters(dataDir: string, filter: DeadLetterFilter): number {
+  return withOutbox(dataDir, (store) => store.redrive(filter, Date.now()));
+}
