@@ -66,7 +66,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   });
   const dispatcher = new Dispatcher({
     store: outbox,
-    grouped: (work) => engine.grouped(work),
+    grouped: (work, options) => engine.grouped(work, options),
     resolve: (arn) => directory.resolve(arn),
     settings: deliverySettings(config),
     logger: log.child({ component: 'delivery' }),

@@ -18,8 +18,12 @@ export interface DeliveryObserver {
 
 export interface DispatcherDependencies {
   store: OutboxStore;
-  /** Runs a write in the storage engine's group commit (durable when it resolves). */
-  grouped: <T>(fn: () => T) => Promise<T>;
+  /**
+   * Runs a write in the storage engine's group commit. The dispatcher's own bookkeeping
+   * (claims, settles) asks for `durable: false`: losing it in a power cut only means an event
+   * is delivered again, which at-least-once allows, and it spares a fsync per event.
+   */
+  grouped: <T>(fn: () => T, options?: { durable?: boolean }) => Promise<T>;
   resolve: DestinationResolver;
   settings: DeliverySettings;
   logger: Logger;
@@ -45,6 +49,11 @@ export class Dispatcher {
 
   constructor(private readonly deps: DispatcherDependencies) {
     this.now = deps.now ?? Date.now;
+  }
+
+  /** A write of the dispatcher's own, committed without waiting for fsync (see `grouped`). */
+  private bookkeeping<T>(fn: () => T): Promise<T> {
+    return this.deps.grouped(fn, { durable: false });
   }
 
   start(): void {
@@ -87,7 +96,7 @@ export class Dispatcher {
         this.again = false;
         const capacity = this.deps.settings.concurrency - this.inFlight;
         if (capacity <= 0) break;
-        const entries = await this.deps.grouped(() =>
+        const entries = await this.bookkeeping(() =>
           this.deps.store.claim(this.now(), capacity, this.deps.settings.leaseMs),
         );
         for (const entry of entries) this.track(this.deliver(entry));
@@ -165,7 +174,7 @@ export class Dispatcher {
     }
     try {
       // Hand-over and completion in one transaction: exactly once into Vigil's own stores.
-      const current = await this.deps.grouped(() => {
+      const current = await this.bookkeeping(() => {
         if (!this.deps.store.complete(entry)) return false; // a newer claim owns the row
         adapter.deliverInTransaction(entry);
         return true;
@@ -184,7 +193,7 @@ export class Dispatcher {
     const { store, settings, observer, logger } = this.deps;
     const now = this.now();
     if (outcome.ok) {
-      await this.deps.grouped(() => store.complete(entry));
+      await this.bookkeeping(() => store.complete(entry));
       observer?.delivered(entry.destination, now - entry.createdAt);
       return;
     }
@@ -196,7 +205,7 @@ export class Dispatcher {
       const reason = outcome.permanent
         ? outcome.error
         : `${outcome.error} (gave up after ${entry.attempts} attempts)`;
-      const moved = await this.deps.grouped(() => store.deadLetter(entry, now, reason));
+      const moved = await this.bookkeeping(() => store.deadLetter(entry, now, reason));
       if (moved) {
         observer?.deadLettered(entry.destination);
         logger.warn(
@@ -212,7 +221,7 @@ export class Dispatcher {
       settings.backoffMaxMs,
       this.deps.random,
     );
-    const released = await this.deps.grouped(() =>
+    const released = await this.bookkeeping(() =>
       store.retryAt(entry, now + delay, outcome.error),
     );
     if (released) observer?.retried(entry.destination);

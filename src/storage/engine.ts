@@ -56,8 +56,9 @@ export class StorageEngine {
   private constructor(
     readonly db: SqliteDatabase,
     readonly blobs: BlobStore,
+    syncsCommits: boolean,
   ) {
-    this.group = new GroupCommit(db);
+    this.group = new GroupCommit(db, syncsCommits);
     this.statements = {
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject: db.prepare(
@@ -90,7 +91,7 @@ export class StorageEngine {
     });
     const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync });
     await blobs.init();
-    const engine = new StorageEngine(db, blobs);
+    const engine = new StorageEngine(db, blobs, fsync);
     await engine.collectOrphanBlobs();
     return engine;
   }
@@ -109,9 +110,12 @@ export class StorageEngine {
     return this.db.transaction(fn)();
   }
 
-  /** Runs `fn` in a transaction shared with the other writes of this turn (group commit). */
-  grouped<T>(fn: () => T): Promise<T> {
-    return this.group.run(fn);
+  /**
+   * Runs `fn` in a transaction shared with the other writes of this turn (group commit),
+   * resolved once committed — durably, unless `durable: false` (see GroupCommit.run).
+   */
+  grouped<T>(fn: () => T, options: { durable?: boolean } = {}): Promise<T> {
+    return this.group.run(fn, options);
   }
 
   nextSequence(): number {

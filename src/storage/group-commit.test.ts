@@ -41,4 +41,19 @@ describe('GroupCommit', () => {
     db.close();
     for (const job of pending) await expect(job).rejects.toThrow();
   });
+
+  it('commits a batch of only non-durable jobs without fsync, and any batch with a durable job with it', async () => {
+    const db = new Database(':memory:');
+    db.pragma('synchronous = FULL');
+    const group = new GroupCommit(db, true);
+    const level = () => db.pragma('synchronous', { simple: true }) as number;
+    const relaxed = await Promise.all([
+      group.run(level, { durable: false }),
+      group.run(level, { durable: false }),
+    ]);
+    expect(relaxed).toEqual([1, 1]); // NORMAL
+    expect(level()).toBe(2); // FULL again afterwards
+    const mixed = await Promise.all([group.run(level, { durable: false }), group.run(level)]);
+    expect(mixed).toEqual([2, 2]);
+  });
 });

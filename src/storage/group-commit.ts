@@ -2,6 +2,7 @@ import type { SqliteDatabase } from './database.js';
 
 interface Job {
   work: () => unknown;
+  durable: boolean;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -20,11 +21,29 @@ export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  /**
+   * @param syncsCommits whether the connection fsyncs its commits (`synchronous=FULL`); only
+   *   then do non-durable batches switch to `NORMAL` for their commit.
+   */
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly syncsCommits = false,
+  ) {}
 
-  run<T>(work: () => T): Promise<T> {
+  /**
+   * Runs `work` in the next batch. With `durable: false` (bookkeeping whose loss in a power
+   * cut only repeats work, such as settling a delivered event) a batch made only of such
+   * jobs commits without fsync; WAL mode keeps it consistent, and the next durable commit
+   * fsyncs it along with its own.
+   */
+  run<T>(work: () => T, options: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.queue.push({
+        work,
+        durable: options.durable ?? true,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         // setImmediate, not a microtask: lets the other requests of this turn join the batch.
@@ -38,6 +57,8 @@ export class GroupCommit {
     const jobs = this.queue;
     this.queue = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    const relaxed = this.syncsCommits && jobs.every((job) => !job.durable);
+    if (relaxed) this.db.pragma('synchronous = NORMAL');
     try {
       this.db.transaction(() => {
         for (const job of jobs) {
@@ -52,6 +73,8 @@ export class GroupCommit {
     } catch (commitError) {
       for (const job of jobs) job.reject(commitError);
       return;
+    } finally {
+      if (relaxed) this.db.pragma('synchronous = FULL');
     }
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]!;
