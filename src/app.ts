@@ -49,7 +49,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   outbox.releaseAllLeases();
   const queues = new QueueService({
     db: engine.db,
-    grouped: (work) => engine.grouped(work),
+    grouped: (work, options) => engine.grouped(work, options),
     ...scope,
   });
   const functions = new InProcessFunctions();
@@ -104,6 +104,15 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
+  // Receives expire their own queue's old messages; this covers queues nobody reads.
+  const expiry = setInterval(() => {
+    queues
+      .removeExpired()
+      .catch((error: unknown) =>
+        log.error({ err: error }, 'could not remove expired queue messages'),
+      );
+  }, 60_000);
+  expiry.unref();
   return {
     url: publicUrl,
     port: address.port,
@@ -117,6 +126,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     metrics,
     logger: log,
     stop: async () => {
+      clearInterval(expiry);
       queues.close(); // parked long polls answer now instead of holding the drain
       await http.shutdown();
       await dispatcher.stop();

@@ -11,6 +11,7 @@ import {
   PutObjectTaggingCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -262,6 +263,39 @@ describe('S3 event notifications, end to end', () => {
         byName('ObjectRemoved:Delete', 'a').s3.object.sequencer!,
       ),
     ).toBe(-1);
+  });
+
+  it('emits ObjectCreated:Post for a browser form upload', async () => {
+    const bucket = bucketName('post');
+    await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    await t.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            { QueueArn: queueArn('events'), Events: ['s3:ObjectCreated:Post'] },
+          ],
+        },
+      }),
+    );
+    await drain('events', 1); // the TestEvent
+    const { url, fields } = await createPresignedPost(t.s3, {
+      Bucket: bucket,
+      Key: 'form/${filename}',
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('file', new Blob(['posted bytes']), 'photo one.jpg');
+    const posted = await fetch(url, { method: 'POST', body: form });
+    expect(posted.status).toBe(204);
+    await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'form/put.jpg', Body: 'x' }));
+    const [record] = recordsOf(await drain('events', 1));
+    expect(record).toMatchObject({
+      eventName: 'ObjectCreated:Post',
+      responseElements: { 'x-amz-request-id': posted.headers.get('x-amz-request-id') },
+      s3: { object: { key: 'form/photo+one.jpg', size: 12 } },
+    });
+    await expectQueueEmpty('events'); // the PUT matched nothing
   });
 
   it('POSTs events to a webhook with an HMAC signature, in sequencer order per key', async () => {

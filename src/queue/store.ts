@@ -36,7 +36,7 @@ export interface QueueServiceOptions {
    * Runs a write in a transaction and resolves once it is durably committed: the storage
    * engine's group commit (`engine.grouped`), so an acknowledged send is on disk.
    */
-  grouped: <T>(work: () => T) => Promise<T>;
+  grouped: <T>(work: () => T, options?: { durable?: boolean }) => Promise<T>;
   region: string;
   accountId: string;
   /** Clock in epoch milliseconds, for visibility, delays and retention. Default `Date.now`. */
@@ -237,7 +237,12 @@ export class QueueService {
     const started = performance.now();
     for (;;) {
       if (options.signal?.aborted || this.waiters.isClosed) return [];
-      const attempt = await this.grouped(() => this.receiveNow(queue, max, options));
+      // A receive only hides messages and counts the receive: if a power cut forgets that,
+      // the messages are simply received again, which SQS semantics allow. Not waiting for
+      // fsync keeps long-poll wake-ups quick.
+      const attempt = await this.grouped(() => this.receiveNow(queue, max, options), {
+        durable: false,
+      });
       if (attempt.rows.length > 0) {
         return attempt.rows.map((row) =>
           toMessage(row, options.attributeNames ?? [], options.messageAttributeNames ?? []),
