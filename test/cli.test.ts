@@ -1,6 +1,6 @@
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -124,6 +124,33 @@ describe('the vigil command', () => {
       env: { ...process.env, VIGIL_ACCESS_KEY_ID: 'only-the-id' },
     }).catch((e: { stderr: string; code: number }) => e);
     expect(half.stderr).toContain('VIGIL_SECRET_ACCESS_KEY');
+  });
+
+  it('reads a JSON config file and names the bad field inside it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'vigil.json');
+    const fail = (args: string[]) =>
+      run(process.execPath, [VIGIL_BIN, ...args]).then(
+        () => ({ code: 0, stderr: '' }),
+        (e: { stderr: string; code: number }) => e,
+      );
+    await writeFile(
+      file,
+      JSON.stringify({ webhooks: [{ name: 'h', url: 'http://127.0.0.1:1/x', secret: 'short' }] }),
+    );
+    const short = await fail(['serve', '--data-dir', dir, '--config', file]);
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain(`Invalid webhooks[0].secret (from config file ${file})`);
+    await writeFile(file, '{"queues": [');
+    const notJson = await fail(['serve', '--data-dir', dir, '--config', file]);
+    expect(notJson.code).toBe(2);
+    expect(notJson.stderr).toContain(`Config file ${file} is not valid JSON`);
+    await writeFile(file, JSON.stringify({ queus: [] }));
+    const unknown = await fail(['serve', '--data-dir', dir, '--config', file]);
+    expect(unknown.stderr).toMatch(/Unrecognized key.*queus/);
+    const vague = await fail(['dlq', 'redrive', '--data-dir', dir]);
+    expect(vague.code).toBe(2);
+    expect(vague.stderr).toContain('--id N…, --destination ARN, or --all');
   });
 
   it('on SIGTERM finishes in-flight requests, answers 503 to new ones, and exits 0', async () => {
