@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { OutboxStore } from '../delivery/outbox-store.js';
 import type { DestinationDirectory } from '../destinations/directory.js';
 import type { Route } from '../http/server.js';
+import { QueueError } from '../queue/index.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
 
@@ -95,6 +96,10 @@ export function createAdminRoute(deps: AdminDependencies): Route {
       } catch (error) {
         if (error instanceof AdminError) {
           send(res, error.status, { error: { code: error.code, message: error.message } });
+        } else if (error instanceof QueueError) {
+          send(res, error.code === 'QueueDoesNotExist' ? 404 : 400, {
+            error: { code: error.code, message: error.message },
+          });
         } else if (error instanceof S3Error) {
           send(res, error.status, { error: { code: error.code, message: error.message } });
         } else if (error instanceof z.ZodError) {
