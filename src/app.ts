@@ -9,7 +9,12 @@ import { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions } from './destinations/function.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
-import { createSqsRoute, QueueService, type QueueAttributes } from './queue/index.js';
+import {
+  createSqsQueryRoute,
+  createSqsRoute,
+  QueueService,
+  type QueueAttributes,
+} from './queue/index.js';
 import { createS3Api } from './s3/api.js';
 import { MultipartUploads, StorageEngine } from './storage/index.js';
 
@@ -88,6 +93,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   );
   const routes: Route[] = [
     createSqsRoute({ queues, lookupSecret, ...scope, logger: log }),
+    createSqsQueryRoute({ queues, lookupSecret, ...scope, logger: log }),
     createAdminRoute({
       outbox,
       directory,

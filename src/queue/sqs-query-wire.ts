@@ -293,7 +293,9 @@ export function queryResponseXml(
   if (shape.output) {
     children.push({ name: `${action}Result`, children: encodeMembers(output, shape.output) });
   } else if (Object.keys(output).length > 0) {
-    throw new Error(`the SQS action ${action} has no query output, got ${Object.keys(output)}`);
+    throw new Error(
+      `the SQS action ${action} has no query output, got ${Object.keys(output).join(', ')}`,
+    );
   }
   children.push({
     name: 'ResponseMetadata',

@@ -1,10 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../http/server.js';
-import { isSigned, verifySigV4 } from '../s3/auth/index.js';
-import { S3Error } from '../s3/errors.js';
 import type { SqsRouteOptions } from './sqs-api.js';
 import { PROTOCOL_WIRE_ERRORS, QUEUE_WIRE_ERRORS, SqsProtocolError } from './sqs-errors.js';
+import { authenticate, isOutOfSpace, readBody, UNSUPPORTED } from './sqs-auth.js';
 import { Input } from './sqs-input.js';
 import { MESSAGE_OPERATIONS } from './sqs-message-operations.js';
 import { QueueError } from './types.js';
@@ -18,18 +16,6 @@ import {
 } from './sqs-query-wire.js';
 
 const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_OPERATIONS };
-/** Actions of the SQS API that Vigil's queues do not offer (as the JSON route lists them). */
-const UNSUPPORTED = new Set([
-  'AddPermission',
-  'RemovePermission',
-  'TagQueue',
-  'UntagQueue',
-  'ListQueueTags',
-  'ListDeadLetterSourceQueues',
-  'StartMessageMoveTask',
-  'CancelMessageMoveTask',
-  'ListMessageMoveTasks',
-]);
 /** The endpoint root, where botocore posts, or a queue URL's path, where older SDKs post. */
 const QUERY_PATH = /^\/(?:\d{12}\/[^/?]+\/?)?$/;
 const FORM = /^application\/x-www-form-urlencoded\s*(;|$)/i;
@@ -71,14 +57,14 @@ export function isSqsQueryRequest(
 
 /**
  * SQS's query protocol (form-encoded `Action=…&Version=2012-11-05`, XML answers) on Vigil's
- * port, for the aws CLI before 2.13 / botocore before 1.31 and other older SDKs. Requests are
- * read into the members of the JSON API's operations and run by them; only the encoding
- * differs. Signed with SigV4 for service `sqs`, the body's hash included.
+ * port, for clients built on SQS's older query model, such as Debian 12's aws-cli 2.9.
+ * Requests are read into the members of the JSON API's operations and run by them; only the
+ * encoding differs. Signed with SigV4 for service `sqs`, the body's hash included.
  *
  * @example
  * const http = createHttpServer({ s3, logger, routes: [createSqsRoute(options),
  *   createSqsQueryRoute(options)] });
- * // aws --endpoint-url http://127.0.0.1:9000 sqs list-queues   (aws-cli 2.9)
+ * // /usr/bin/aws --endpoint-url http://127.0.0.1:9000 sqs list-queues   (Debian's aws-cli 2.9)
  */
 export function createSqsQueryRoute(options: SqsRouteOptions): Route {
   if (
@@ -171,66 +157,6 @@ function faultOf(error: unknown, options: SqsRouteOptions, action: string | unde
   );
 }
 
-/** Verifies the SigV4 signature (its payload hash covers the body); returns the access key id. */
-function authenticate(req: IncomingMessage, body: Buffer, options: SqsRouteOptions): string {
-  const payloadSha256 = createHash('sha256').update(body).digest('hex');
-  const request = {
-    method: req.method ?? 'POST',
-    rawUrl: req.url ?? '/',
-    headers: req.headers,
-    payloadSha256,
-  };
-  if (!isSigned(request)) {
-    throw new SqsProtocolError(
-      'MissingAuthenticationToken',
-      'Request is missing Authentication Token',
-    );
-  }
-  try {
-    const verified = verifySigV4(request, {
-      lookupSecret: (id) => options.lookupSecret(id),
-      services: ['sqs'],
-    });
-    const payload = verified.payload;
-    if (payload.kind === 'sha256' && payload.expectedHex !== payloadSha256) {
-      throw new SqsProtocolError(
-        'SignatureDoesNotMatch',
-        'The x-amz-content-sha256 header does not match the request body.',
-      );
-    }
-    if (payload.kind !== 'sha256' && payload.kind !== 'unsigned') {
-      throw new SqsProtocolError(
-        'IncompleteSignature',
-        'The SQS API does not accept aws-chunked payloads.',
-      );
-    }
-    return verified.accessKeyId;
-  } catch (error) {
-    if (error instanceof S3Error) throw fromS3AuthError(error);
-    throw error;
-  }
-}
-
-/** SigV4 verification reports in S3's terms; SQS has its own names for the same faults. */
-function fromS3AuthError(error: S3Error): SqsProtocolError {
-  switch (error.code) {
-    case 'InvalidAccessKeyId':
-      return new SqsProtocolError(
-        'InvalidClientTokenId',
-        'The security token included in the request is invalid.',
-      );
-    case 'SignatureDoesNotMatch':
-      return new SqsProtocolError(
-        'SignatureDoesNotMatch',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      );
-    case 'RequestTimeTooSkewed':
-      return new SqsProtocolError('RequestExpired', `Signature expired: ${error.message}`);
-    default:
-      return new SqsProtocolError('IncompleteSignature', error.message);
-  }
-}
-
 function send(res: ServerResponse, status: number, ids: { requestId: string }, xml: string): void {
   res.writeHead(status, {
     'content-type': 'text/xml',
@@ -238,27 +164,4 @@ function send(res: ServerResponse, status: number, ids: { requestId: string }, x
     'x-amzn-RequestId': ids.requestId,
   });
   res.end(xml);
-}
-
-async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      // The rest of the body is not read: the connection cannot be reused.
-      res.setHeader('connection', 'close');
-      throw new QueueError(
-        'InvalidParameterValue',
-        `The request body is larger than ${limit} bytes.`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function isOutOfSpace(error: unknown): boolean {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'SQLITE_FULL';
 }
