@@ -221,9 +221,7 @@ export class Dispatcher {
       settings.backoffMaxMs,
       this.deps.random,
     );
-    const released = await this.bookkeeping(() =>
-      store.retryAt(entry, now + delay, outcome.error),
-    );
+    const released = await this.bookkeeping(() => store.retryAt(entry, now + delay, outcome.error));
     if (released) observer?.retried(entry.destination);
     logger.debug(
       { outboxId: entry.id, destination: entry.destination, error: outcome.error, delay },
