@@ -171,10 +171,12 @@ describe('the vigil command', () => {
     // A slow upload: the body trickles in while the server is told to stop.
     const { Readable } = await import('node:stream');
     const chunks = Array.from({ length: 10 }, () => Buffer.alloc(1000, 1));
+    let sent = 0;
     const slowBody = Readable.from(
       (async function* () {
         for (const chunk of chunks) {
           await new Promise((r) => setTimeout(r, 100));
+          sent++;
           yield chunk;
         }
       })(),
@@ -182,7 +184,10 @@ describe('the vigil command', () => {
     const inFlight = s3.send(
       new PutObjectCommand({ Bucket: 'drain', Key: 'slow', Body: slowBody, ContentLength: 10_000 }),
     );
-    await new Promise((r) => setTimeout(r, 250));
+    // Stop only once the upload is surely under way (a request that arrives after SIGTERM is
+    // refused with 503, which is the other half of this test).
+    while (sent < 3) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 50));
     child.process.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 100));
     const refused = await new Promise<number>((resolve) => {

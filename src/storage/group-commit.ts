@@ -58,8 +58,8 @@ export class GroupCommit {
     this.queue = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     const relaxed = this.syncsCommits && jobs.every((job) => !job.durable);
-    if (relaxed) this.db.pragma('synchronous = NORMAL');
     try {
+      if (relaxed) this.db.pragma('synchronous = NORMAL');
       this.db.transaction(() => {
         for (const job of jobs) {
           try {
@@ -74,7 +74,7 @@ export class GroupCommit {
       for (const job of jobs) job.reject(commitError);
       return;
     } finally {
-      if (relaxed) this.db.pragma('synchronous = FULL');
+      if (relaxed && this.db.open) this.db.pragma('synchronous = FULL');
     }
     jobs.forEach((job, i) => {
       const outcome = outcomes[i]!;
