@@ -6,7 +6,8 @@ import { OutboxStore } from './delivery/outbox-store.js';
 import { installOutboxWriter } from './delivery/outbox-writer.js';
 import type { DeliverySettings } from './delivery/types.js';
 import { DestinationDirectory } from './destinations/directory.js';
-import { InProcessFunctions } from './destinations/function.js';
+import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
+import { createFunctionRuntime, type FunctionRuntime } from './functions/index.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
 import {
@@ -28,8 +29,10 @@ export interface RunningVigil {
   outbox: OutboxStore;
   dispatcher: Dispatcher;
   destinations: DestinationDirectory;
-  /** Functions that `arn:aws:lambda:…:function:<name>` destinations invoke. */
+  /** Functions registered in this process (tests, embedders); config-declared ones run in `runtime`. */
   functions: InProcessFunctions;
+  /** The Lambda-style runtime of the functions declared in the config. */
+  runtime: FunctionRuntime;
   metrics: VigilMetrics;
   logger: Logger;
   /** Graceful stop: refuse new requests, finish in-flight ones and deliveries, close storage. */
@@ -57,9 +60,25 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     grouped: (work, options) => engine.grouped(work, options),
     ...scope,
   });
-  const functions = new InProcessFunctions();
-  const metrics = new VigilMetrics(outbox);
+  const inProcess = new InProcessFunctions();
   let publicUrl = '';
+  const runtime = createFunctionRuntime({
+    engine,
+    definitions: config.functions,
+    onFailure: queues,
+    ...scope,
+    endpointUrl: () => publicUrl,
+    credentials,
+    logger: log.child({ component: 'functions' }),
+  });
+  // Destinations reach config-declared functions through the runtime (durable, retried,
+  // logged), and functions registered in-process directly.
+  const functions: FunctionInvoker = {
+    has: (name) => runtime.has(name) || inProcess.has(name),
+    invoke: (name, event, options) =>
+      runtime.has(name) ? runtime.invoke(name, event, options) : inProcess.invoke(name, event),
+  };
+  const metrics = new VigilMetrics(outbox);
   const directory = new DestinationDirectory({
     db: engine.db,
     outbox,
@@ -110,6 +129,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
+  runtime.start();
   // Receives expire their own queue's old messages; this covers queues nobody reads.
   const expiry = setInterval(() => {
     queues
@@ -128,7 +148,8 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     outbox,
     dispatcher,
     destinations: directory,
-    functions,
+    functions: inProcess,
+    runtime,
     metrics,
     logger: log,
     stop: async () => {
@@ -136,6 +157,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       queues.close(); // parked long polls answer now instead of holding the drain
       await http.shutdown();
       await dispatcher.stop();
+      await runtime.stop();
       engine.close();
     },
   };

@@ -10,6 +10,7 @@ import {
   type ConfigFile,
 } from '../config/index.js';
 import { listDeadLetters, redriveDeadLetters } from './dlq.js';
+import { printFunctionLogs } from './logs.js';
 
 /** The config file named by --config or VIGIL_CONFIG, if any. */
 function configFile(path: string | undefined): ConfigFile | undefined {
@@ -214,6 +215,46 @@ dlq
         ...(opts.destination === undefined ? {} : { destination: opts.destination }),
       });
       process.stdout.write(`Redrove ${count} dead letter(s).\n`);
+    },
+  );
+
+program
+  .command('logs')
+  .description(
+    "A function's recent invocations, newest first, as Lambda prints them (START / END / REPORT).",
+  )
+  .argument('<function>', 'function name, as declared in the config file')
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('-n, --limit <n>', 'how many invocations', '20')
+  .option('--request-id <id>', 'only this invocation')
+  .option('--json', 'print JSON')
+  .action(
+    (
+      name: string,
+      opts: {
+        dataDir?: string;
+        config?: string;
+        limit: string;
+        requestId?: string;
+        json?: boolean;
+      },
+    ) => {
+      if (!/^[1-9]\d*$/.test(opts.limit))
+        throw new ConfigError(
+          `Invalid --limit ${opts.limit}: expected a whole number of 1 or more`,
+        );
+      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+      printFunctionLogs(
+        config.dataDir,
+        name,
+        {
+          limit: Number(opts.limit),
+          ...(opts.requestId === undefined ? {} : { requestId: opts.requestId }),
+          json: opts.json ?? false,
+        },
+        (text) => process.stdout.write(text),
+      );
     },
   );
 

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { ENV_NAMES, configSchema, type VigilConfig } from './schema.js';
 
 /** A configuration problem, naming the field (and the flag or variable it came from) and the fix. */
@@ -86,6 +87,13 @@ export function loadConfig(
     throw new ConfigError(`Invalid ${path || field} (from ${from}): ${issue.message}`);
   }
   const config = parsed.data;
+  // Function modules named in a config file are relative to that file, not to the cwd.
+  if (file) {
+    config.functions = config.functions.map((f) => ({
+      ...f,
+      module: resolve(dirname(file.path), f.module),
+    }));
+  }
   if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {
     throw new ConfigError(
       'Set both VIGIL_ACCESS_KEY_ID and VIGIL_SECRET_ACCESS_KEY, or neither (Vigil then generates a key pair on first start).',

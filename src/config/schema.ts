@@ -45,6 +45,27 @@ const topicSchema = z
   })
   .strict();
 
+const functionSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, hyphens or underscores'),
+    /** The handler module, resolved against the config file's directory. */
+    module: z.string().min(1),
+    handler: z.string().min(1).default('handler'),
+    timeoutSeconds: z.number().int().min(1).max(900).default(3),
+    memoryMb: z.number().int().min(128).max(10_240).default(128),
+    reservedConcurrency: z.number().int().min(1).max(1000).default(1),
+    environment: z.record(z.string(), z.string()).default({}),
+    maximumRetryAttempts: z.number().int().min(0).max(2).default(2),
+    maximumEventAgeSeconds: z.number().int().min(60).max(21_600).default(21_600),
+    /** Queue that receives events whose invocations failed for good. */
+    onFailure: destinationName.optional(),
+    retryDelaysSeconds: z.array(z.number().min(0).max(21_600)).min(1).optional(),
+    recursiveLoop: z.enum(['Terminate', 'Allow']).default('Terminate'),
+  })
+  .strict();
+
 const deliverySchema = z
   .object({
     concurrency: z.number().int().min(1).max(1024).default(32),
@@ -83,6 +104,8 @@ export const configSchema = z
     queues: z.array(queueSchema).default([]),
     topics: z.array(topicSchema).default([]),
     webhooks: z.array(webhookSchema).default([]),
+    /** Lambda-style functions (see docs/functions.md). */
+    functions: z.array(functionSchema).default([]),
     delivery: deliverySchema.default(deliverySchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),

@@ -15,6 +15,7 @@ interface Row {
   state: 'pending' | 'dead';
   last_error: string | null;
   dead_at: number | null;
+  trace_header: string | null;
 }
 
 function toEntry(row: Row): OutboxEntry {
@@ -32,6 +33,7 @@ function toEntry(row: Row): OutboxEntry {
     state: row.state,
     lastError: row.last_error,
     deadAt: row.dead_at,
+    traceHeader: row.trace_header,
   };
 }
 
@@ -59,8 +61,9 @@ export class OutboxStore {
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO outbox (destination, bucket, key, event_name, body, created_at, next_attempt_at)
-         VALUES (@destination, @bucket, @key, @eventName, @body, @createdAt, @now)`,
+        `INSERT INTO outbox (destination, bucket, key, event_name, body, created_at, next_attempt_at,
+                             trace_header)
+         VALUES (@destination, @bucket, @key, @eventName, @body, @createdAt, @now, @traceHeader)`,
       ),
       // Only the oldest pending row of each (destination, bucket, key) may be delivered, so
       // one destination sees one key's events in order; different keys interleave freely.
@@ -116,7 +119,14 @@ export class OutboxStore {
 
   /** Adds a row due now; `createdAt` (default now) is when its event happened. */
   insert(entry: NewOutboxEntry, now: number, createdAt = now): number {
-    return Number(this.statements.insert.run({ ...entry, now, createdAt }).lastInsertRowid);
+    return Number(
+      this.statements.insert.run({
+        ...entry,
+        traceHeader: entry.traceHeader ?? null,
+        now,
+        createdAt,
+      }).lastInsertRowid,
+    );
   }
 
   /** Claims up to `limit` due rows for `leaseMs`; each claim counts as an attempt. */

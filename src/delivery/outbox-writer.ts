@@ -58,6 +58,8 @@ export function installOutboxWriter(options: OutboxWriterOptions): void {
           key: event.key,
           eventName: event.eventName,
           body: serializeEventMessage(buildEventMessage([record])),
+          traceHeader:
+            typeof context['traceHeader'] === 'string' ? context['traceHeader'] : undefined,
         },
         origin.time.getTime(),
       );

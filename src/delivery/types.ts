@@ -16,6 +16,8 @@ export interface OutboxEntry {
   state: 'pending' | 'dead';
   lastError: string | null;
   deadAt: number | null;
+  /** X-Amzn-Trace-Id of the write that caused the event, if it came from a function. */
+  traceHeader: string | null;
 }
 
 /** What a new outbox row needs; the store fills in the rest. */
@@ -25,6 +27,7 @@ export interface NewOutboxEntry {
   key: string;
   eventName: string;
   body: string;
+  traceHeader?: string | undefined;
 }
 
 /** How one delivery attempt ended. */

@@ -9,8 +9,11 @@ import type { DeliveryOutcome, DestinationAdapter, OutboxEntry } from '../delive
 export interface FunctionInvoker {
   /** Whether a function of this name exists. */
   has(name: string): boolean;
-  /** Runs (or durably accepts) one asynchronous invocation with the S3 event. */
-  invoke(name: string, event: unknown): Promise<void>;
+  /**
+   * Runs (or durably accepts) one asynchronous invocation with the S3 event. `traceHeader`
+   * carries the causal chain of the write that caused the event (recursion guard).
+   */
+  invoke(name: string, event: unknown, options?: { traceHeader?: string }): Promise<void>;
 }
 
 /** A Lambda-style handler: `(event, context) => Promise<unknown>`. */
@@ -52,10 +55,16 @@ export function functionAdapter(invoker: FunctionInvoker, name: string): Destina
       if (!invoker.has(name))
         return { ok: false, permanent: true, error: `function ${name} does not exist` };
       try {
-        await invoker.invoke(name, JSON.parse(entry.body) as unknown);
+        await invoker.invoke(
+          name,
+          JSON.parse(entry.body) as unknown,
+          entry.traceHeader === null ? {} : { traceHeader: entry.traceHeader },
+        );
         return { ok: true };
       } catch (error) {
-        return { ok: false, permanent: false, error: `function ${name} failed: ${String(error)}` };
+        // An event the runtime can never accept (over Lambda's 1 MB async limit) is not retried.
+        const permanent = (error as { code?: string }).code === 'RequestEntityTooLargeException';
+        return { ok: false, permanent, error: `function ${name} failed: ${String(error)}` };
       }
     },
   };

@@ -53,6 +53,7 @@ export function topicAdapter(options: {
             key: entry.key,
             eventName: entry.eventName,
             body: subscription.raw ? entry.body : envelope,
+            traceHeader: entry.traceHeader ?? undefined,
           },
           timestamp,
           entry.createdAt,

@@ -43,6 +43,8 @@ export function changeContext(ctx: S3Context): Record<string, unknown> {
     principalId: ctx.auth.accessKeyId,
     sourceIp: ctx.sourceIp,
     region: ctx.deps.region,
+    // Set by AWS SDKs inside Lambda-style functions: the causal chain of this write.
+    traceHeader: header(ctx, 'x-amzn-trace-id'),
   };
 }
 

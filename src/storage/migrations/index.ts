@@ -151,4 +151,64 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX queue_messages_by_age ON queue_messages (queue, sent_at);
     `,
   },
+  {
+    version: 4,
+    name: 'function invocations (asynchronous invoke queue and invocation log)',
+    sql: `
+      -- One row per accepted asynchronous invocation: Lambda's event queue, with its state in
+      -- columns. Attempts are counted when an attempt starts, so a crash still counts one.
+      CREATE TABLE function_invocations (
+        id              INTEGER PRIMARY KEY,
+        request_id      TEXT NOT NULL UNIQUE,
+        function_name   TEXT NOT NULL,
+        payload         TEXT NOT NULL,
+        -- The X-Ray header the handler runs with (_X_AMZN_TRACE_ID): the event's causal chain.
+        trace_header    TEXT NOT NULL,
+        state           TEXT NOT NULL CHECK (state IN ('pending', 'running', 'succeeded', 'failed')),
+        accepted_at     INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        -- When pending: the next attempt; when failed with a record to send: its next try.
+        next_attempt_at INTEGER NOT NULL,
+        finished_at     INTEGER,
+        condition       TEXT CHECK (condition IN ('RetriesExhausted', 'EventAgeExceeded', 'RecursiveInvocationDropped')),
+        -- The last attempt's error as JSON: { errorType, errorMessage, trace }.
+        last_error      TEXT,
+        -- The on-failure destination (a Vigil queue) and the delivery of the record to it.
+        on_failure      TEXT,
+        on_failure_state TEXT CHECK (on_failure_state IN ('pending', 'sent')),
+        on_failure_attempts INTEGER NOT NULL DEFAULT 0,
+        on_failure_error TEXT
+      ) STRICT;
+      CREATE INDEX function_invocations_due ON function_invocations (state, next_attempt_at);
+      CREATE INDEX function_invocations_by_function ON function_invocations (function_name, id);
+      CREATE INDEX function_invocations_on_failure ON function_invocations (on_failure_state, next_attempt_at);
+
+      -- The invocation log: one row per attempt, with Lambda's REPORT figures and the output.
+      CREATE TABLE function_attempts (
+        id              INTEGER PRIMARY KEY,
+        invocation_id   INTEGER NOT NULL REFERENCES function_invocations(id) ON DELETE CASCADE,
+        attempt         INTEGER NOT NULL,
+        started_at      INTEGER NOT NULL,
+        ended_at        INTEGER,
+        outcome         TEXT CHECK (outcome IN ('success', 'error', 'timeout', 'crash', 'interrupted')),
+        duration_ms     REAL,
+        billed_duration_ms INTEGER,
+        init_duration_ms REAL,
+        memory_size_mb  INTEGER NOT NULL,
+        max_memory_used_mb INTEGER,
+        error           TEXT,
+        logs            TEXT NOT NULL DEFAULT ''
+      ) STRICT;
+      CREATE INDEX function_attempts_by_invocation ON function_attempts (invocation_id, id);
+    `,
+  },
+  {
+    version: 5,
+    name: 'causal chain of outbox events',
+    sql: `
+      -- The X-Amzn-Trace-Id of the write that caused the event: a function invoked by it
+      -- continues the chain, and the runtime stops chains that loop (recursion guard).
+      ALTER TABLE outbox ADD COLUMN trace_header TEXT;
+    `,
+  },
 ];

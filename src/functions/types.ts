@@ -1,0 +1,194 @@
+/**
+ * The contract of Vigil's function runtime: Lambda-style functions run in worker threads,
+ * invoked asynchronously (as S3 invokes Lambda) through a durable queue in SQLite, with
+ * Lambda's retries, event age, on-failure records, invocation log and recursion guard.
+ */
+import type { FunctionInvoker } from '../destinations/function.js';
+
+/** A function as declared in Vigil's config. Fields with defaults may be omitted. */
+export interface FunctionDefinition {
+  /** 1–64 letters, digits, hyphens or underscores (Lambda's function-name rule). */
+  name: string;
+  /** Absolute path or `file:` URL of the handler's module (ES module or CommonJS). */
+  module: string;
+  /** The module's export to call. Default `handler`. */
+  handler?: string;
+  /** 1–900 seconds, default 3 (Lambda's default). The invocation is stopped after it. */
+  timeoutSeconds?: number;
+  /**
+   * 128–10240, default 128. A note: reported in `context.memoryLimitInMB`, the environment
+   * and the REPORT line, not enforced.
+   */
+  memoryMb?: number;
+  /** Worker threads in the function's pool: invocations that run at once. 1–1000, default 1. */
+  reservedConcurrency?: number;
+  /** Extra environment variables for the handler. */
+  environment?: Record<string, string>;
+  /** Retries after a failed attempt, 0–2, default 2. */
+  maximumRetryAttempts?: number;
+  /** Age after which an unprocessed event is given up, 60–21600 seconds, default 21600. */
+  maximumEventAgeSeconds?: number;
+  /** Name of the Vigil queue that receives the invocation record of a failed event. */
+  onFailure?: string;
+  /**
+   * Wait before each retry, in seconds (fractions allowed). Default from the runtime,
+   * whose default is Lambda's `[60, 120]`. The last value repeats.
+   */
+  retryDelaysSeconds?: readonly number[];
+  /** `Terminate` (default) stops recursive chains; `Allow` lets them run (Lambda's setting). */
+  recursiveLoop?: 'Terminate' | 'Allow';
+}
+
+/** A definition with every default applied and every field checked. */
+export interface ResolvedFunction {
+  name: string;
+  moduleUrl: string;
+  handler: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  reservedConcurrency: number;
+  environment: Record<string, string>;
+  maximumRetryAttempts: number;
+  maximumEventAgeSeconds: number;
+  onFailure: string | undefined;
+  retryDelaysSeconds: readonly number[];
+  recursiveLoop: 'Terminate' | 'Allow';
+}
+
+/** An error as the Node.js Lambda runtime reports it. */
+export interface FunctionErrorPayload {
+  errorType: string;
+  errorMessage: string;
+  trace?: string[];
+}
+
+export type InvocationState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** Why an event was given up: the `condition` of Lambda's on-failure invocation record. */
+export type FailureCondition =
+  'RetriesExhausted' | 'EventAgeExceeded' | 'RecursiveInvocationDropped';
+
+export type AttemptOutcome = 'success' | 'error' | 'timeout' | 'crash' | 'interrupted';
+
+/** One run of a handler for an event. */
+export interface AttemptRecord {
+  attempt: number;
+  /** Epoch milliseconds. */
+  startedAt: number;
+  endedAt: number | null;
+  outcome: AttemptOutcome | null;
+  durationMs: number | null;
+  billedDurationMs: number | null;
+  /** Time the worker took to load the module, on the first invocation a worker serves. */
+  initDurationMs: number | null;
+  memorySizeMb: number;
+  maxMemoryUsedMb: number | null;
+  error: FunctionErrorPayload | null;
+  /** The handler's console output, one Lambda-formatted line per entry. */
+  logs: string;
+}
+
+/** One accepted event and everything that happened to it. */
+export interface InvocationRecord {
+  id: number;
+  requestId: string;
+  functionName: string;
+  state: InvocationState;
+  /** The event, as JSON. */
+  payload: string;
+  /** The `_X_AMZN_TRACE_ID` the handler runs with. */
+  traceHeader: string;
+  /** Epoch milliseconds; the event's age counts from here. */
+  acceptedAt: number;
+  attempts: number;
+  nextAttemptAt: number;
+  finishedAt: number | null;
+  condition: FailureCondition | null;
+  lastError: FunctionErrorPayload | null;
+  /** Queue the on-failure record goes to, when the event failed and one is configured. */
+  onFailure: string | null;
+  onFailureState: 'pending' | 'sent' | null;
+  /** Sends of the on-failure record tried so far. */
+  onFailureAttempts: number;
+  onFailureError: string | null;
+  attemptLog: AttemptRecord[];
+}
+
+/** Lambda's on-failure invocation record, as sent to the on-failure destination. */
+export interface OnFailureRecord {
+  version: '1.0';
+  timestamp: string;
+  requestContext: {
+    requestId: string;
+    functionArn: string;
+    condition: FailureCondition;
+    approximateInvokeCount: number;
+  };
+  requestPayload: unknown;
+  responseContext?: { statusCode: number; executedVersion: string; functionError: 'Unhandled' };
+  responsePayload?: FunctionErrorPayload;
+}
+
+/** Where on-failure records go. Vigil's `QueueService` fits: `send(queue, body)`. */
+export interface OnFailureSink {
+  send(queueName: string, body: string): Promise<unknown>;
+}
+
+/**
+ * The `context` a handler receives, as the Node.js Lambda runtime builds it
+ * (`memoryLimitInMB` is a string there too).
+ */
+export interface LambdaContext {
+  awsRequestId: string;
+  functionName: string;
+  functionVersion: string;
+  invokedFunctionArn: string;
+  memoryLimitInMB: string;
+  logGroupName: string;
+  logStreamName: string;
+  callbackWaitsForEmptyEventLoop: boolean;
+  getRemainingTimeInMillis(): number;
+}
+
+export interface InvokeOptions {
+  /** `X-Amzn-Trace-Id` of the write that caused the event: its causal chain. */
+  traceHeader?: string;
+}
+
+/** The function runtime: Vigil's `FunctionInvoker`, plus its lifecycle and queries. */
+export interface FunctionRuntime extends FunctionInvoker {
+  /**
+   * Accepts one asynchronous invocation: resolves once the event is durably queued. From
+   * then on the runtime owns it (retries, event age, on-failure record).
+   *
+   * @throws FunctionRuntimeError `ResourceNotFoundException` for an unknown function,
+   *   `RequestEntityTooLargeException` for an event over 1 MB.
+   */
+  invoke(name: string, event: unknown, options?: InvokeOptions): Promise<void>;
+  /** Starts running queued events (and those a previous process left). */
+  start(): void;
+  /** Stops: in-flight invocations get `drainMs` to finish, the rest go back to the queue. */
+  stop(): Promise<void>;
+  /** Names of the declared functions. */
+  functionNames(): string[];
+  /** The most recent invocations of a function, newest first, with their attempts. */
+  recentInvocations(name: string, limit?: number): InvocationRecord[];
+  /** Events this process dropped by the recursion guard, in all or one function. */
+  recursionStops(name?: string): number;
+}
+
+/**
+ * Errors `invoke` refuses with: `ResourceNotFoundException` and
+ * `RequestEntityTooLargeException` as Lambda's Invoke API names them (the event will never be
+ * accepted: permanent), `ServiceUnavailable` while the runtime stops (try again later).
+ */
+export class FunctionRuntimeError extends Error {
+  constructor(
+    readonly code:
+      'ResourceNotFoundException' | 'RequestEntityTooLargeException' | 'ServiceUnavailable',
+    message: string,
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
