@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createAdminRoute } from './admin/api.js';
 import { resolveRootCredentials, type RootCredentials, type VigilConfig } from './config/index.js';
@@ -8,6 +11,13 @@ import type { DeliverySettings } from './delivery/types.js';
 import { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
 import { createFunctionRuntime, type FunctionRuntime } from './functions/index.js';
+import type { FunctionDefinition } from './functions/types.js';
+import { createGateRoute } from './gate/index.js';
+import { configuredModerator } from './moderation/configured.js';
+import { createRekognitionRoute } from './moderation/rekognition-api.js';
+import type { Moderator } from './moderation/types.js';
+import { REPORTS_DB_ENV, settingsToEnvironment } from './pipeline/settings.js';
+import { reportsDatabasePath } from './reporting/sqlite.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
 import {
@@ -17,6 +27,7 @@ import {
   type QueueAttributes,
 } from './queue/index.js';
 import { createS3Api } from './s3/api.js';
+import type { NotificationConfiguration } from './events/index.js';
 import { MultipartUploads, StorageEngine } from './storage/index.js';
 
 export interface RunningVigil {
@@ -34,6 +45,8 @@ export interface RunningVigil {
   /** The Lambda-style runtime of the functions declared in the config. */
   runtime: FunctionRuntime;
   metrics: VigilMetrics;
+  /** Answers DetectModerationLabels (the local model unless the config says otherwise). */
+  moderator: Moderator;
   logger: Logger;
   /** Graceful stop: refuse new requests, finish in-flight ones and deliveries, close storage. */
   stop(): Promise<void>;
@@ -64,7 +77,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   let publicUrl = '';
   const runtime = createFunctionRuntime({
     engine,
-    definitions: config.functions,
+    definitions: [moderateImageFunction(config), ...config.functions],
     onFailure: queues,
     ...scope,
     endpointUrl: () => publicUrl,
@@ -105,6 +118,18 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     onEmitted: (destination) => metrics.emitted(destination),
   });
   await declareDestinations(config, queues, directory);
+  if (!queues.exists(config.pipeline.reviewQueue))
+    await queues.createQueue(config.pipeline.reviewQueue);
+  if (config.seed) seedScenario(engine, config);
+  const moderator = configuredModerator(config, (line) =>
+    log.debug({ component: 'moderation' }, line),
+  );
+  const gateBuckets = {
+    ...(config.seed
+      ? { [SEED_BUCKET]: { mode: 'open' as const, blockedStatus: 451 as const } }
+      : {}),
+    ...config.gate.buckets,
+  };
 
   const s3 = createS3Api(
     { engine, multipart, ...scope, logger: log, notifications: directory },
@@ -121,6 +146,13 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       lookupSecret,
       logger: log,
     }),
+    createRekognitionRoute({
+      moderator,
+      engine,
+      lookupSecret,
+      logger: log.child({ component: 'rekognition' }),
+    }),
+    createGateRoute({ engine, buckets: gateBuckets, logger: log.child({ component: 'gate' }) }),
     metricsRoute(metrics),
   ];
   const http = createHttpServer({ s3, routes, logger: log });
@@ -151,6 +183,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     functions: inProcess,
     runtime,
     metrics,
+    moderator,
     logger: log,
     stop: async () => {
       clearInterval(expiry);
@@ -158,9 +191,61 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await http.shutdown();
       await dispatcher.stop();
       await runtime.stop();
+      await moderator.close();
       engine.close();
     },
   };
+}
+
+const SEED_BUCKET = 'uploads';
+
+/** The built-in moderate-image function: src/pipeline/lambda, run like any other function. */
+function moderateImageFunction(config: VigilConfig): FunctionDefinition {
+  // Built: dist/pipeline/lambda.js; under the test runner the source is TypeScript.
+  const built = fileURLToPath(new URL('./pipeline/lambda.js', import.meta.url));
+  const module = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
+  return {
+    name: 'moderate-image',
+    module,
+    handler: 'handler',
+    timeoutSeconds: 30,
+    memoryMb: 512,
+    reservedConcurrency: Math.max(1, Math.min(4, availableParallelism())),
+    environment: {
+      ...settingsToEnvironment(config.pipeline),
+      [REPORTS_DB_ENV]: reportsDatabasePath(config.dataDir),
+    },
+    maximumRetryAttempts: 2,
+    maximumEventAgeSeconds: 21_600,
+    retryDelaysSeconds: [1, 5],
+    recursiveLoop: 'Terminate',
+  };
+}
+
+/**
+ * The seed scenario (README quick start): bucket `uploads`, whose `content/images/*.jpg`
+ * uploads go to moderate-image. Created only when the bucket does not exist yet, so a user's
+ * own configuration of it is never overwritten.
+ */
+function seedScenario(engine: StorageEngine, config: VigilConfig): void {
+  if (engine.getBucket(SEED_BUCKET)) return;
+  engine.createBucket(SEED_BUCKET, config.region);
+  const seed: NotificationConfiguration = {
+    eventBridge: false,
+    destinations: [
+      {
+        kind: 'lambda',
+        id: 'moderate-uploaded-images',
+        arn: `arn:aws:lambda:${config.region}:${config.accountId}:function:moderate-image`,
+        events: ['s3:ObjectCreated:*'],
+        filterRules: [
+          { name: 'Prefix', value: 'content/images/' },
+          { name: 'Suffix', value: '.jpg' },
+        ],
+      },
+    ],
+  };
+  engine.putNotificationConfiguration(SEED_BUCKET, JSON.stringify(seed));
 }
 
 function deliverySettings(config: VigilConfig): DeliverySettings {

@@ -11,6 +11,7 @@ import {
 } from '../config/index.js';
 import { listDeadLetters, redriveDeadLetters } from './dlq.js';
 import { printFunctionLogs } from './logs.js';
+import { moderateFiles } from './moderate.js';
 
 /** The config file named by --config or VIGIL_CONFIG, if any. */
 function configFile(path: string | undefined): ConfigFile | undefined {
@@ -257,6 +258,23 @@ program
       );
     },
   );
+
+program
+  .command('moderate')
+  .description(
+    'Classify local image files with the bundled model and print the labels, as DetectModerationLabels would.',
+  )
+  .argument('<files...>', 'image files (JPEG, PNG, WebP, AVIF, GIF)')
+  .option('--json', "print JSON in Rekognition's response shape")
+  .option('--min-confidence <n>', 'hide labels below this confidence (0-100)', '50')
+  .action(async (files: string[], opts: { json?: boolean; minConfidence: string }) => {
+    const code = await moderateFiles(
+      files,
+      { json: opts.json ?? false, minConfidence: Number(opts.minConfidence) },
+      (text) => process.stdout.write(text),
+    );
+    process.exitCode = code;
+  });
 
 program.parseAsync().catch((error: unknown) => {
   process.stderr.write(`vigil: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pipelineSettingsSchema } from '../pipeline/settings.js';
 
 /** Names of queues, topics and webhooks: SQS's queue-name rules. */
 const destinationName = z
@@ -66,6 +67,48 @@ const functionSchema = z
   })
   .strict();
 
+const moderationSchema = z
+  .object({
+    /** Which Moderator answers DetectModerationLabels (docs/moderation.md). */
+    backend: z.enum(['local', 'rekognition', 'http']).default('local'),
+    /** Local model workers; default: the number of cores. */
+    workers: z.number().int().min(1).max(64).optional(),
+    /** Frames classified per animated image; the worst decides. */
+    maxFrames: z.number().int().min(1).max(100).default(8),
+    rekognition: z
+      .object({
+        region: z.string().optional(),
+        endpoint: z.url().optional(),
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        maxAttempts: z.number().int().min(1).max(10).default(3),
+      })
+      .strict()
+      .optional(),
+    http: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        headers: z.record(z.string(), z.string()).default({}),
+        timeoutMs: z.number().int().min(100).max(120_000).default(10_000),
+        labelMap: z.record(z.string(), z.string().nullable()).default({}),
+        modelVersion: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .refine((m) => m.backend !== 'http' || m.http !== undefined, {
+    message: 'backend "http" needs moderation.http.url',
+    path: ['http'],
+  });
+
+const gateBucketSchema = z
+  .object({
+    mode: z.enum(['open', 'closed']).default('open'),
+    blockedStatus: z.union([z.literal(451), z.literal(404)]).default(451),
+    cacheControl: z.string().min(1).optional(),
+  })
+  .strict();
+
 const deliverySchema = z
   .object({
     concurrency: z.number().int().min(1).max(1024).default(32),
@@ -107,6 +150,19 @@ export const configSchema = z
     /** Lambda-style functions (see docs/functions.md). */
     functions: z.array(functionSchema).default([]),
     delivery: deliverySchema.default(deliverySchema.parse({})),
+    moderation: moderationSchema.default(moderationSchema.parse({})),
+    /** The moderate-image function: confidence, per-label policy, review queue, tags. */
+    pipeline: pipelineSettingsSchema.default(pipelineSettingsSchema.parse({})),
+    /** Buckets served anonymously at /_vigil/public/<bucket>/<key> unless blocked. */
+    gate: z
+      .object({ buckets: z.record(z.string(), gateBucketSchema).default({}) })
+      .strict()
+      .default({ buckets: {} }),
+    /**
+     * The seed scenario: bucket `uploads`, whose `content/images/*.jpg` uploads trigger
+     * moderate-image, served through the gate. Created at start when the bucket is missing.
+     */
+    seed: z.boolean().default(true),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),
   })

@@ -1,0 +1,31 @@
+/** The moderation area's public surface: the Moderator port, its backends and the taxonomy. */
+export {
+  MODERATION_ERRORS,
+  ModerationError,
+  type ContentType,
+  type ContentTypeName,
+  type DetectOptions,
+  type ModerationErrorCode,
+  type ModerationLabel,
+  type ModerationResult,
+  type Moderator,
+} from './types.js';
+export { DEFAULT_MIN_CONFIDENCE, resolveMinConfidence } from './min-confidence.js';
+export {
+  CLASS_MAPPING,
+  CONTENT_TYPE_MIN_CONFIDENCE,
+  LOCAL_MODEL_COVERAGE,
+  NSFW_CLASSES,
+  classScores,
+  localModelVersion,
+  moderationResult,
+  type ClassScores,
+  type NsfwClass,
+} from './taxonomy.js';
+export {
+  LocalModerator,
+  createLocalModerator,
+  type LocalModeratorOptions,
+} from './local/local-moderator.js';
+export { DEFAULT_DECODE_LIMITS, type DecodeLimits } from './local/decode.js';
+export type { WorkerStats } from './local/protocol.js';

@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { resolveMinConfidence } from '../min-confidence.js';
+import { classScores, localModelVersion, moderationResult } from '../taxonomy.js';
+import {
+  ModerationError,
+  type DetectOptions,
+  type ModerationResult,
+  type Moderator,
+} from '../types.js';
+import { DEFAULT_DECODE_LIMITS, decodeForModel, type DecodeLimits } from './decode.js';
+import { WorkerPool } from './pool.js';
+import type { WorkerStats } from './protocol.js';
+
+export interface LocalModeratorOptions {
+  /** Model workers; each holds its own copy of the model. Default: the number of cores. */
+  workers?: number;
+  /** Frames classified per animated GIF/WebP, evenly spaced; the worst decides. Default 8. */
+  maxFrames?: number;
+  /** Requests that may wait when every worker is busy. Default 32 per worker. */
+  queueLimit?: number;
+  /** A classification running longer fails and its worker is replaced. Default 30 s. */
+  taskTimeoutMs?: number;
+  /** Time each worker has to load the model. Default 60 s. */
+  startupTimeoutMs?: number;
+  /** Encoded bytes accepted. Default 15 MB (Rekognition's limit for an S3 object). */
+  maxImageBytes?: number;
+  /** Decoded pixels of all frames together. Default 250 million. */
+  maxTotalPixels?: number;
+  /** Called each time a worker has loaded the model. */
+  onWorkerOnline?: (worker: Worker) => void;
+  /** Receives what the workers print (model notices). Default: dropped. */
+  log?: (line: string) => void;
+}
+
+function positiveInteger(
+  name: keyof LocalModeratorOptions,
+  value: number | undefined,
+  fallback: number,
+): number {
+  const chosen = value ?? fallback;
+  if (!Number.isInteger(chosen) || chosen < 1)
+    throw new RangeError(
+      `Local moderator option '${name}' must be a whole number ≥ 1; got ${chosen}.`,
+    );
+  return chosen;
+}
+
+/** The version of the installed `nsfwjs` package, whose bundled weights the workers load. */
+function nsfwjsVersion(): string {
+  const require = createRequire(import.meta.url);
+  for (let dir = dirname(require.resolve('nsfwjs')); dir !== dirname(dir); dir = dirname(dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'nsfwjs' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json at this level; keep climbing
+    }
+  }
+  throw new Error('Cannot find the version of the installed nsfwjs package');
+}
+
+/**
+ * The `local` backend: NSFWJS MobileNetV2 on TensorFlow.js (WASM) in a worker pool, images
+ * decoded by sharp in the calling thread's libuv pool, answers in Rekognition's shape.
+ */
+export class LocalModerator implements Moderator {
+  private constructor(
+    private readonly pool: WorkerPool,
+    private readonly limits: DecodeLimits,
+    readonly modelVersion: string,
+  ) {}
+
+  static async create(options: LocalModeratorOptions = {}): Promise<LocalModerator> {
+    const workers = positiveInteger('workers', options.workers, availableParallelism());
+    const limits: DecodeLimits = {
+      ...DEFAULT_DECODE_LIMITS,
+      maxFrames: positiveInteger('maxFrames', options.maxFrames, DEFAULT_DECODE_LIMITS.maxFrames),
+      maxBytes: positiveInteger(
+        'maxImageBytes',
+        options.maxImageBytes,
+        DEFAULT_DECODE_LIMITS.maxBytes,
+      ),
+      maxTotalPixels: positiveInteger(
+        'maxTotalPixels',
+        options.maxTotalPixels,
+        DEFAULT_DECODE_LIMITS.maxTotalPixels,
+      ),
+    };
+    const queueLimit = options.queueLimit ?? 32 * workers;
+    if (!Number.isInteger(queueLimit) || queueLimit < 0)
+      throw new RangeError(
+        `Local moderator option 'queueLimit' must be a whole number ≥ 0; got ${queueLimit}.`,
+      );
+    const version = localModelVersion(nsfwjsVersion());
+    const pool = await WorkerPool.start({
+      size: workers,
+      queueLimit,
+      taskTimeoutMs: positiveInteger('taskTimeoutMs', options.taskTimeoutMs, 30_000),
+      startupTimeoutMs: positiveInteger('startupTimeoutMs', options.startupTimeoutMs, 60_000),
+      log: options.log ?? (() => {}),
+      ...(options.onWorkerOnline && { onWorkerOnline: options.onWorkerOnline }),
+    });
+    return new LocalModerator(pool, limits, version);
+  }
+
+  #closing = false;
+  readonly #inflight = new Set<Promise<unknown>>();
+
+  detectModerationLabels(image: Buffer, options?: DetectOptions): Promise<ModerationResult> {
+    if (this.#closing)
+      return Promise.reject(new ModerationError('InternalServerError', 'The moderator is closed.'));
+    const request = this.#detect(image, options);
+    this.#inflight.add(request);
+    const settled = () => this.#inflight.delete(request);
+    request.then(settled, settled);
+    return request;
+  }
+
+  async #detect(image: Buffer, options?: DetectOptions): Promise<ModerationResult> {
+    const minConfidence = resolveMinConfidence(options?.minConfidence);
+    if (!(image instanceof Uint8Array))
+      throw new ModerationError(
+        'InvalidParameterException',
+        'The image must be a Buffer of bytes.',
+      );
+    // Refuse before decoding: a full queue should cost the caller nothing.
+    if (this.pool.full)
+      throw new ModerationError(
+        'ThrottlingException',
+        'Every moderation worker is busy and the queue is full.',
+      );
+    const bytes = Buffer.from(image.buffer, image.byteOffset, image.length);
+    const decoded = await decodeForModel(bytes, this.limits);
+    const probabilities = await this.pool.classify(decoded.pixels, decoded.frames);
+    return moderationResult(probabilities.map(classScores), minConfidence, this.modelVersion);
+  }
+
+  /** Ready workers, busy workers and waiting requests, for metrics and health. */
+  load(): { workers: number; busy: number; queued: number } {
+    return { workers: this.pool.ready, busy: this.pool.busy, queued: this.pool.queued };
+  }
+
+  /** Per-worker tensor counts: flat between requests, or the model leaks. */
+  stats(): Promise<WorkerStats[]> {
+    return this.pool.stats();
+  }
+
+  /** Lets every request already made finish (decoding included), then stops the workers. */
+  async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#inflight]);
+    await this.pool.close();
+  }
+}
+
+/**
+ * Starts the local moderation backend and resolves once every worker has loaded the model
+ * (about a second each).
+ *
+ * @example
+ * const moderator = await createLocalModerator({ workers: 2 });
+ * const { ModerationLabels } = await moderator.detectModerationLabels(bytes);
+ * await moderator.close();
+ */
+export function createLocalModerator(options: LocalModeratorOptions = {}): Promise<LocalModerator> {
+  return LocalModerator.create(options);
+}

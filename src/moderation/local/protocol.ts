@@ -1,0 +1,21 @@
+/** Messages between the worker pool (main thread) and a model worker. */
+
+export type ToWorker =
+  /** `pixels` holds `count` 224×224 RGB frames; its buffer is transferred, not copied. */
+  | { kind: 'classify'; id: number; pixels: Uint8Array; count: number }
+  | { kind: 'stats'; id: number };
+
+export interface WorkerStats {
+  threadId: number;
+  /** tfjs tensors alive in the worker: constant between requests unless something leaks. */
+  numTensors: number;
+  numBytes: number;
+  classified: number;
+}
+
+export type FromWorker =
+  | { kind: 'ready'; backend: string; loadMs: number }
+  /** One row of five class probabilities (NSFW_CLASSES order) per frame. */
+  | { kind: 'result'; id: number; probabilities: number[][] }
+  | { kind: 'failed'; id: number; message: string }
+  | ({ kind: 'stats'; id: number } & WorkerStats);

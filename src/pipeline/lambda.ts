@@ -1,0 +1,137 @@
+/**
+ * The moderate-image function as a Lambda handler: `handler(event, context)` builds its
+ * ports once per execution environment (a Vigil worker thread, or a Lambda sandbox) from
+ * the environment, then moderates every record of each S3 event it is given.
+ *
+ * Environment: `AWS_REGION`; credentials as AWS SDKs read them; `AWS_ENDPOINT_URL` (or
+ * `AWS_ENDPOINT_URL_S3` / `_SQS` / `_REKOGNITION`) to reach Vigil instead of AWS;
+ * `MODERATION_REPORTS_DB` (the reporting database file); the settings' `MODERATION_*`
+ * variables (see settings.ts).
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { RekognitionModerator } from './adapters/rekognition.js';
+import { S3ObjectStore } from './adapters/s3.js';
+import { SqsReviewQueue } from './adapters/sqs.js';
+import { moderateEvent, type Outcome } from './moderate-image.js';
+import type { PipelinePorts } from './ports.js';
+import {
+  PipelineConfigError,
+  REPORTS_DB_ENV,
+  settingsFromEnvironment,
+  type PipelineSettings,
+} from './settings.js';
+
+export interface Pipeline {
+  ports: PipelinePorts;
+  settings: PipelineSettings;
+  /** Releases the clients and the reporting database. */
+  close(): Promise<void>;
+}
+
+type Environment = Record<string, string | undefined>;
+
+/**
+ * Builds the pipeline's ports from environment variables: S3 and SQS through the AWS SDK,
+ * `DetectModerationLabels` through Rekognition's wire protocol, tracking records in SQLite.
+ *
+ * @throws PipelineConfigError naming the variable that is missing or wrong.
+ */
+export async function pipelineFromEnvironment(env: Environment): Promise<Pipeline> {
+  const settings = settingsFromEnvironment(env);
+  const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
+  if (!region) throw new PipelineConfigError('AWS_REGION: expected the region, e.g. us-east-1');
+  const reportsFile = env[REPORTS_DB_ENV];
+  if (!reportsFile)
+    throw new PipelineConfigError(
+      `${REPORTS_DB_ENV}: expected the reporting database's file (Vigil: <data-dir>/reports.db)`,
+    );
+  const accessKeyId = env['AWS_ACCESS_KEY_ID'];
+  const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
+  const sessionToken = env['AWS_SESSION_TOKEN'];
+  // Given keys are used as given; otherwise the SDK's default provider chain finds them.
+  const keys =
+    accessKeyId && secretAccessKey
+      ? { credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) } }
+      : {};
+  const endpoint = (service: string) =>
+    env[`AWS_ENDPOINT_URL_${service}`] ?? env['AWS_ENDPOINT_URL'];
+  const s3Endpoint = endpoint('S3');
+  const sqsEndpoint = endpoint('SQS');
+  const s3 = new S3Client({
+    region,
+    ...keys,
+    // Path-style on a custom endpoint: `bucket.127.0.0.1` does not resolve.
+    ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
+  });
+  const sqs = new SQSClient({ region, ...keys, ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}) });
+  const moderator = new RekognitionModerator({
+    endpoint: endpoint('REKOGNITION') ?? `https://rekognition.${region}.amazonaws.com`,
+    region,
+    credentials: s3.config.credentials,
+  });
+  // Loaded here, not at the top: a deployment with another ReportStore needs no SQLite.
+  const { SqliteReportStore } = await import('../reporting/index.js');
+  const reports = SqliteReportStore.open(reportsFile);
+  return {
+    settings,
+    ports: {
+      objects: new S3ObjectStore(s3),
+      moderator,
+      reviewQueue: new SqsReviewQueue(sqs, settings.reviewQueue),
+      reports,
+      clock: { now: () => Date.now() },
+    },
+    close: async () => {
+      s3.destroy();
+      sqs.destroy();
+      await reports.close();
+    },
+  };
+}
+
+/** Lambda's `(event, context)`; the context is not needed. */
+export type ModerateImageHandler = (
+  event: unknown,
+  context?: unknown,
+) => Promise<{ outcomes: Outcome[] }>;
+
+/**
+ * A handler over the pipeline `setup` builds, built on the first invocation and kept for the
+ * next ones (a setup that fails is tried again on the next invocation). Each outcome is
+ * logged as one JSON line.
+ *
+ * @example
+ * export const handler = createHandler(() => pipelineFromEnvironment(process.env));
+ */
+export function createHandler(
+  setup: () => Promise<Pipeline>,
+  log: (line: string) => void = (line) => console.log(line),
+): ModerateImageHandler {
+  let ready: Promise<Pipeline> | undefined;
+  return async (event) => {
+    ready ??= setup();
+    let pipeline: Pipeline;
+    try {
+      pipeline = await ready;
+    } catch (error) {
+      ready = undefined;
+      throw error;
+    }
+    const outcomes = await moderateEvent(event, pipeline.ports, pipeline.settings, (outcome) =>
+      log(JSON.stringify(summary(outcome))),
+    );
+    return { outcomes };
+  };
+}
+
+function summary(outcome: Outcome): Record<string, unknown> {
+  if (outcome.decision === 'ignored') return outcome;
+  const { labels: _labels, ...rest } = outcome;
+  return rest;
+}
+
+/** The Lambda entry point: `lambda.handler`. */
+export const handler: ModerateImageHandler = createHandler(() =>
+  pipelineFromEnvironment(process.env),
+);

@@ -1,0 +1,82 @@
+/**
+ * The ports the moderate-image function is written against. Vigil and AWS Lambda differ only
+ * in what fills them: adapters over the AWS SDK (src/pipeline/adapters), pointed at Vigil's
+ * endpoint or AWS's, and a `ReportStore` (src/reporting).
+ */
+import type { DetectOptions, ModerationResult } from '../moderation/index.js';
+import type { ReportStore } from '../reporting/index.js';
+import type { ReviewMessage } from './review-message.js';
+
+/** One object version, as an S3 event names it. */
+export interface ObjectRef {
+  bucket: string;
+  /** Decoded (the event's key is form-URL-encoded). */
+  key: string;
+  /** Present for versioned buckets: every call then targets exactly this version. */
+  versionId?: string;
+}
+
+export interface ObjectHead {
+  /** Without quotes, as event records carry it. */
+  etag: string;
+  size: number;
+  contentType: string | null;
+}
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface ObjectStore {
+  /** HeadObject; undefined when the object (or version) does not exist. */
+  headObject(ref: ObjectRef): Promise<ObjectHead | undefined>;
+  /**
+   * The object's bytes, read only if its ETag is still `etag` (GetObject with If-Match).
+   *
+   * @throws ObjectChangedError when the object was replaced or deleted meanwhile.
+   */
+  getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer>;
+  /** GetObjectTagging, in the object's order. */
+  getTags(ref: ObjectRef): Promise<Tag[]>;
+  /** PutObjectTagging: replaces the whole tag set (callers merge first). */
+  putTags(ref: ObjectRef, tags: Tag[]): Promise<void>;
+}
+
+/** The object is no longer the version the event was about. */
+export class ObjectChangedError extends Error {
+  override readonly name = 'ObjectChangedError';
+  constructor(
+    readonly ref: ObjectRef,
+    readonly state: 'replaced' | 'deleted',
+  ) {
+    super(`s3://${ref.bucket}/${ref.key} was ${state} after the event`);
+  }
+}
+
+/** The part of the `Moderator` port the pipeline calls (Rekognition's DetectModerationLabels). */
+export interface ModerationPort {
+  /**
+   * @throws an error whose `code` is Rekognition's (`InvalidImageFormatException`, …); an
+   *   image the moderator cannot judge fails with one of the codes in `UNJUDGEABLE_CODES`.
+   */
+  detectModerationLabels(image: Buffer, options?: DetectOptions): Promise<ModerationResult>;
+}
+
+/** The human review queue (a Vigil queue, or SQS). */
+export interface ReviewQueue {
+  send(message: ReviewMessage): Promise<void>;
+}
+
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface PipelinePorts {
+  objects: ObjectStore;
+  moderator: ModerationPort;
+  reviewQueue: ReviewQueue;
+  reports: ReportStore;
+  clock: Clock;
+}

@@ -1,0 +1,68 @@
+/** Rows of the reporting tables and their mapping to the port's types. */
+import type { ModerationLabel } from '../moderation/index.js';
+import type { Decision, ReviewItem, ReviewStatus, TrackingRecord } from './types.js';
+
+export interface TrackingRow {
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number | null;
+  content_type: string | null;
+  labels: string;
+  decision: Decision;
+  reason: string;
+  model_version: string | null;
+  event_time: string;
+  processing_start: number;
+  processing_end: number;
+  attempt: number;
+}
+
+export interface ReviewRow {
+  id: number;
+  bucket: string;
+  key: string;
+  etag: string;
+  status: ReviewStatus;
+  created_at: number;
+  message_sent_at: number | null;
+  send_claimed_at: number | null;
+  send_failures: number;
+  last_send_error: string | null;
+}
+
+/** Columns of both tables in one row, as the unsent-items join selects them. */
+export type JoinedRow = TrackingRow & { review_id: number } & Omit<ReviewRow, 'id'>;
+
+export function toTrackingRecord(row: TrackingRow): TrackingRecord {
+  return {
+    bucket: row.bucket,
+    key: row.key,
+    etag: row.etag,
+    size: row.size,
+    contentType: row.content_type,
+    labels: JSON.parse(row.labels) as ModerationLabel[],
+    decision: row.decision,
+    reason: row.reason,
+    modelVersion: row.model_version,
+    eventTime: row.event_time,
+    processingStart: row.processing_start,
+    processingEnd: row.processing_end,
+    attempt: row.attempt,
+  };
+}
+
+export function toReviewItem(row: ReviewRow): ReviewItem {
+  return {
+    id: row.id,
+    bucket: row.bucket,
+    key: row.key,
+    etag: row.etag,
+    status: row.status,
+    createdAt: row.created_at,
+    messageSentAt: row.message_sent_at,
+    sendClaimedAt: row.send_claimed_at,
+    sendFailures: row.send_failures,
+    lastSendError: row.last_send_error,
+  };
+}

@@ -1,0 +1,73 @@
+import Database from 'better-sqlite3';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportStoreContract, trackingEntry } from './contract.js';
+import { REPORT_MIGRATIONS } from './migrations.js';
+import { SqliteReportStore, reportsDatabasePath } from './sqlite.js';
+
+let dir: string;
+let files = 0;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'vigil-reports-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A fresh database file for each test. */
+function freshFile(): string {
+  files++;
+  return join(dir, `reports-${files}.db`);
+}
+
+describe('SqliteReportStore', () => {
+  reportStoreContract(() => Promise.resolve(SqliteReportStore.open(freshFile())));
+});
+
+describe('SqliteReportStore files', () => {
+  it('lives in <data-dir>/reports.db', () => {
+    expect(reportsDatabasePath('/srv/vigil')).toBe('/srv/vigil/reports.db');
+  });
+
+  it('keeps records across a reopen, at the latest schema version', async () => {
+    const file = freshFile();
+    const first = SqliteReportStore.open(file);
+    await first.record(trackingEntry());
+    await first.close();
+    const second = SqliteReportStore.open(file);
+    expect((await second.findRecord(trackingEntry()))?.attempt).toBe(1);
+    expect((await second.unsentReviewItems()).length).toBe(1);
+    await second.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('user_version', { simple: true })).toBe(REPORT_MIGRATIONS.at(-1)?.version);
+    db.close();
+  });
+
+  it('lets two connections share one file', async () => {
+    const file = freshFile();
+    const [a, b] = [SqliteReportStore.open(file), SqliteReportStore.open(file)];
+    const first = await a.record(trackingEntry());
+    const second = await b.record(trackingEntry());
+    expect([first.created, second.created]).toEqual([true, false]);
+    expect(second.reviewItem?.id).toBe(first.reviewItem?.id);
+    await a.close();
+    await b.close();
+  });
+
+  it('refuses a file from a newer Vigil', () => {
+    const file = freshFile();
+    const db = new Database(file);
+    db.pragma('user_version = 999');
+    db.close();
+    expect(() => SqliteReportStore.open(file)).toThrow(/schema version 999, newer than this Vigil/);
+  });
+
+  it('rejects, not throws, when the database is closed', async () => {
+    const store = SqliteReportStore.open(freshFile());
+    await store.close();
+    await expect(store.findRecord(trackingEntry())).rejects.toThrow(/not open/);
+  });
+});

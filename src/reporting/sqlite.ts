@@ -1,0 +1,219 @@
+import Database from 'better-sqlite3';
+import { join } from 'node:path';
+import { REPORT_MIGRATIONS, type ReportMigration } from './migrations.js';
+import {
+  toReviewItem,
+  toTrackingRecord,
+  type JoinedRow,
+  type ReviewRow,
+  type TrackingRow,
+} from './sqlite-rows.js';
+import {
+  REVIEW_DECISIONS,
+  type Decision,
+  type NewTrackingRecord,
+  type PendingReview,
+  type RecordKey,
+  type Recorded,
+  type ReportStore,
+  type ReviewItem,
+  type TrackingRecord,
+} from './types.js';
+
+/** The reporting database's file in a data directory. */
+export function reportsDatabasePath(dataDir: string): string {
+  return join(dataDir, 'reports.db');
+}
+
+export interface SqliteReportStoreOptions {
+  /** `full` (default) fsyncs every commit; `normal` survives a process crash only. */
+  synchronous?: 'full' | 'normal';
+}
+
+const KEY = 'bucket = @bucket AND key = @key AND etag = @etag';
+
+/**
+ * The embedded `ReportStore`: one SQLite file in WAL mode. Several connections may hold it
+ * at once (Vigil's main thread and each function worker thread): writes are short
+ * transactions and migrations take the write lock before reading the schema version.
+ *
+ * @example
+ * const store = SqliteReportStore.open(reportsDatabasePath('./data'));
+ * const { created } = await store.record(entry);
+ */
+export class SqliteReportStore implements ReportStore {
+  private readonly statements;
+
+  private constructor(private readonly db: Database.Database) {
+    this.statements = {
+      insertRecord: db.prepare(
+        `INSERT INTO tracking_records (bucket, key, etag, size, content_type, labels, decision,
+           reason, model_version, event_time, processing_start, processing_end, attempt)
+         VALUES (@bucket, @key, @etag, @size, @contentType, @labels, @decision, @reason,
+           @modelVersion, @eventTime, @processingStart, @processingEnd, 1)
+         ON CONFLICT (bucket, key, etag) DO NOTHING`,
+      ),
+      countDelivery: db.prepare(
+        `UPDATE tracking_records SET attempt = attempt + 1 WHERE ${KEY} RETURNING *`,
+      ),
+      selectRecord: db.prepare(`SELECT * FROM tracking_records WHERE ${KEY}`),
+      insertReview: db.prepare(
+        `INSERT INTO review_items (bucket, key, etag, created_at, send_claimed_at)
+         VALUES (@bucket, @key, @etag, @createdAt, @createdAt)
+         ON CONFLICT (bucket, key, etag) DO NOTHING`,
+      ),
+      selectReview: db.prepare(`SELECT * FROM review_items WHERE ${KEY}`),
+      selectUnsent: db.prepare(
+        `SELECT t.*, r.id AS review_id, r.status, r.created_at, r.message_sent_at,
+           r.send_claimed_at, r.send_failures, r.last_send_error
+         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         WHERE r.message_sent_at IS NULL ORDER BY r.created_at, r.id LIMIT ?`,
+      ),
+      claimSend: db.prepare(
+        `UPDATE review_items SET send_claimed_at = @now
+         WHERE id = @id AND message_sent_at IS NULL
+           AND (send_claimed_at IS NULL OR send_claimed_at <= @now - @leaseMs)`,
+      ),
+      markSent: db.prepare(
+        `UPDATE review_items SET message_sent_at = ?, send_claimed_at = NULL
+         WHERE id = ? AND message_sent_at IS NULL`,
+      ),
+      markFailed: db.prepare(
+        `UPDATE review_items SET send_failures = send_failures + 1, last_send_error = ?,
+           send_claimed_at = NULL
+         WHERE id = ?`,
+      ),
+    };
+  }
+
+  /** Opens (creating if needed) the reporting database and applies pending migrations. */
+  static open(file: string, options: SqliteReportStoreOptions = {}): SqliteReportStore {
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+      db.pragma('foreign_keys = ON');
+      db.pragma('busy_timeout = 5000');
+      migrate(db, REPORT_MIGRATIONS);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteReportStore(db);
+  }
+
+  record(entry: NewTrackingRecord): Promise<Recorded> {
+    return this.attempt(() =>
+      this.db
+        .transaction((): Recorded => {
+          const { changes } = this.statements.insertRecord.run({
+            ...entry,
+            labels: JSON.stringify(entry.labels),
+          });
+          const created = changes === 1;
+          const row = created
+            ? (this.statements.selectRecord.get(keyOf(entry)) as TrackingRow)
+            : (this.statements.countDelivery.get(keyOf(entry)) as TrackingRow);
+          const record = toTrackingRecord(row);
+          if (needsReview(record.decision))
+            this.statements.insertReview.run({ ...keyOf(record), createdAt: record.processingEnd });
+          return { record, created, reviewItem: this.reviewRow(record) };
+        })
+        .immediate(),
+    );
+  }
+
+  redelivered(key: RecordKey): Promise<Recorded | undefined> {
+    return this.attempt(() =>
+      this.db
+        .transaction((): Recorded | undefined => {
+          const row = this.statements.countDelivery.get(keyOf(key)) as TrackingRow | undefined;
+          if (!row) return undefined;
+          return { record: toTrackingRecord(row), created: false, reviewItem: this.reviewRow(key) };
+        })
+        .immediate(),
+    );
+  }
+
+  findRecord(key: RecordKey): Promise<TrackingRecord | undefined> {
+    return this.attempt(() => {
+      const row = this.statements.selectRecord.get(keyOf(key)) as TrackingRow | undefined;
+      return row && toTrackingRecord(row);
+    });
+  }
+
+  findReviewItem(key: RecordKey): Promise<ReviewItem | undefined> {
+    return this.attempt(() => this.reviewRow(key));
+  }
+
+  unsentReviewItems(limit = 100): Promise<PendingReview[]> {
+    return this.attempt(() =>
+      (this.statements.selectUnsent.all(limit) as JoinedRow[]).map((row) => ({
+        record: toTrackingRecord(row),
+        reviewItem: toReviewItem({ ...row, id: row.review_id }),
+      })),
+    );
+  }
+
+  claimReviewSend(id: number, now: number, leaseMs: number): Promise<boolean> {
+    return this.attempt(() => this.statements.claimSend.run({ id, now, leaseMs }).changes === 1);
+  }
+
+  markReviewSent(id: number, at: number): Promise<void> {
+    return this.attempt(() => {
+      this.statements.markSent.run(at, id);
+    });
+  }
+
+  markReviewSendFailed(id: number, error: string): Promise<void> {
+    return this.attempt(() => {
+      this.statements.markFailed.run(error, id);
+    });
+  }
+
+  close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+
+  private reviewRow(key: RecordKey): ReviewItem | undefined {
+    const row = this.statements.selectReview.get(keyOf(key)) as ReviewRow | undefined;
+    return row && toReviewItem(row);
+  }
+
+  /** Runs synchronous SQLite work behind the port's promises, errors as rejections. */
+  private attempt<T>(work: () => T): Promise<T> {
+    try {
+      return Promise.resolve(work());
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
+
+function keyOf({ bucket, key, etag }: RecordKey): RecordKey {
+  return { bucket, key, etag };
+}
+
+function needsReview(decision: Decision): boolean {
+  return (REVIEW_DECISIONS as readonly Decision[]).includes(decision);
+}
+
+/**
+ * Applies pending migrations in one write transaction: taking the write lock before reading
+ * `user_version` means two connections opening a fresh file cannot both migrate it.
+ */
+function migrate(db: Database.Database, migrations: readonly ReportMigration[]): void {
+  const latest = migrations.at(-1)?.version ?? 0;
+  db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest)
+      throw new Error(
+        `The reporting database is at schema version ${current}, newer than this Vigil (${latest}). Upgrade Vigil or use another --data-dir.`,
+      );
+    for (const migration of migrations) {
+      if (migration.version > current) db.exec(migration.sql);
+    }
+    if (current < latest) db.pragma(`user_version = ${latest}`);
+  }).immediate();
+}
