@@ -64,7 +64,9 @@ function table(outcomes: readonly Outcome[], minConfidence: number): string {
         ],
   );
   const all = [['FILE', 'LABELS', 'CONTENT TYPES'], ...rows];
-  const widths = [0, 1].map((c) => Math.max(...all.map((r) => r[c]!.length)));
+  // An error row runs on past the columns instead of widening them for every other row.
+  const sized = all.filter((r, i) => i === 0 || 'result' in outcomes[i - 1]!);
+  const widths = [0, 1].map((c) => Math.max(...(c === 0 ? all : sized).map((r) => r[c]!.length)));
   const lines = all.map((r) =>
     [r[0]!.padEnd(widths[0]!), r[1]!.padEnd(widths[1]!), r[2]!].join('  ').trimEnd(),
   );
