@@ -153,6 +153,27 @@ describe('the vigil command', () => {
     expect(vague.stderr).toContain('--id N…, --destination ARN, or --all');
   });
 
+  it('vigil demo uploads the sample images and prints how each was judged', async () => {
+    const dir = await tempDir();
+    const child = await vigil(dir, {
+      VIGIL_ACCESS_KEY_ID: 'DEMOKEY1',
+      VIGIL_SECRET_ACCESS_KEY: 'demo-secret-123456',
+    });
+    const demo = await run(
+      process.execPath,
+      [VIGIL_BIN, 'demo', '--data-dir', dir, '--endpoint', child.url],
+      {
+        env: {
+          ...process.env,
+          VIGIL_ACCESS_KEY_ID: 'DEMOKEY1',
+          VIGIL_SECRET_ACCESS_KEY: 'demo-secret-123456',
+        },
+      },
+    );
+    expect(demo.stdout).toMatch(/demo-\S+-flagged-porn\.jpg\s+Explicit [\d.]+%\s+blocked\s+\d+ ms/);
+    expect(demo.stdout).toMatch(/demo-\S+-clean-shapes\.jpg\s+-\s+clean\s+\d+ ms/);
+  });
+
   it('on SIGTERM finishes in-flight requests, answers 503 to new ones, and exits 0', async () => {
     const dir = await tempDir();
     const child = await vigil(dir, {

@@ -11,6 +11,7 @@ import {
 } from '../config/index.js';
 import { listDeadLetters, redriveDeadLetters } from './dlq.js';
 import { printFunctionLogs } from './logs.js';
+import { runDemo } from './demo.js';
 import { moderateFiles } from './moderate.js';
 
 /** The config file named by --config or VIGIL_CONFIG, if any. */
@@ -274,6 +275,30 @@ program
       (text) => process.stdout.write(text),
     );
     process.exitCode = code;
+  });
+
+program
+  .command('demo')
+  .description(
+    'Upload the sample images to the running Vigil (seed scenario) and print how each was judged.',
+  )
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option('--endpoint <url>', 'where Vigil listens', 'http://localhost:9000')
+  .action(async (opts: { dataDir?: string; config?: string; endpoint: string }) => {
+    const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+    const credentials =
+      config.accessKeyId && config.secretAccessKey
+        ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
+        : await readStored(join(config.dataDir, CREDENTIALS_FILE));
+    if (!credentials)
+      throw new ConfigError(
+        `No credentials in ${config.dataDir}: start Vigil there first with 'npm start'.`,
+      );
+    process.exitCode = await runDemo(
+      { endpoint: opts.endpoint, region: config.region, dataDir: config.dataDir, credentials },
+      (text) => process.stdout.write(text),
+    );
   });
 
 program.parseAsync().catch((error: unknown) => {
