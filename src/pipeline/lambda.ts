@@ -10,7 +10,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { RekognitionModerator } from './adapters/rekognition.js';
+import { createRekognitionModerator } from '../moderation/backends/index.js';
 import { S3ObjectStore } from './adapters/s3.js';
 import { SqsReviewQueue } from './adapters/sqs.js';
 import { moderateEvent, type Outcome } from './moderate-image.js';
@@ -65,10 +65,12 @@ export async function pipelineFromEnvironment(env: Environment): Promise<Pipelin
     ...(s3Endpoint ? { endpoint: s3Endpoint, forcePathStyle: true } : {}),
   });
   const sqs = new SQSClient({ region, ...keys, ...(sqsEndpoint ? { endpoint: sqsEndpoint } : {}) });
-  const moderator = new RekognitionModerator({
-    endpoint: endpoint('REKOGNITION') ?? `https://rekognition.${region}.amazonaws.com`,
+  const rekognitionEndpoint = endpoint('REKOGNITION');
+  const moderator = createRekognitionModerator({
     region,
-    credentials: s3.config.credentials,
+    ...(rekognitionEndpoint ? { endpoint: rekognitionEndpoint } : {}),
+    // The S3 client's provider: the same credential chain (env, Lambda role) for both.
+    credentials: () => s3.config.credentials(),
   });
   // Loaded here, not at the top: a deployment with another ReportStore needs no SQLite.
   const { SqliteReportStore } = await import('../reporting/index.js');
