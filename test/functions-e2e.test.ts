@@ -16,6 +16,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCall } from './support/admin.js';
 import { VIGIL_BIN } from './support/child.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 
@@ -134,5 +135,54 @@ describe('functions triggered by S3 events', () => {
     // The upload, then one write by each of the 16 invocations; the 17th never ran.
     expect(KeyCount).toBe(17);
     expect(t.vigil.runtime.recursionStops('looper')).toBe(1);
+  });
+
+  it('shows functions, their invocations and their metrics through the admin API', async () => {
+    const bucket = bucketName('fnadmin');
+    await notify(bucket, 'tagger', 'seen/');
+    await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'seen/one', Body: 'x' }));
+    const credentials = { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey };
+    const invocation = await until(async () => {
+      const { json } = await adminCall(
+        t.url,
+        credentials,
+        'GET',
+        '/_vigil/admin/functions/tagger/invocations?limit=50',
+      );
+      const invocations = json['invocations'] as {
+        state: string;
+        payload: { Records: { s3: { object: { key: string } } }[] };
+        attemptLog: { outcome: string; rendered: string }[];
+      }[];
+      return invocations.find(
+        (i) => i.state === 'succeeded' && i.payload.Records[0]?.s3.object.key === 'seen/one',
+      );
+    });
+    expect(invocation.attemptLog[0]?.outcome).toBe('success');
+    expect(invocation.attemptLog[0]?.rendered).toContain(`tagging ${bucket}/seen/one`);
+
+    const listed = await adminCall(t.url, credentials, 'GET', '/_vigil/admin/functions');
+    const functions = listed.json['functions'] as { name: string; arn: string }[];
+    expect(functions.map((f) => f.name)).toEqual(
+      expect.arrayContaining(['moderate-image', 'tagger', 'looper']),
+    );
+    const looper = await adminCall(t.url, credentials, 'GET', '/_vigil/admin/functions/looper');
+    expect(looper.json).toMatchObject({
+      arn: lambdaArn('looper'),
+      maximumRetryAttempts: 0,
+      onFailure: 'function-failures',
+      recursionStops: 1,
+    });
+    const missing = await adminCall(t.url, credentials, 'GET', '/_vigil/admin/functions/nope');
+    expect(missing.status).toBe(404);
+
+    const metrics = await (await fetch(`${t.url}/_vigil/metrics`)).text();
+    expect(metrics).toMatch(
+      /vigil_function_failed_events_total\{function="looper",condition="RecursiveInvocationDropped"\} 1\n/,
+    );
+    expect(metrics).toMatch(
+      /vigil_function_attempts_total\{function="tagger",outcome="success"\} [1-9]/,
+    );
+    expect(metrics).toMatch(/vigil_function_duration_seconds_count\{function="looper"\} 16\n/);
   });
 });

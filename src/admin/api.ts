@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { OutboxStore } from '../delivery/outbox-store.js';
 import type { DestinationDirectory } from '../destinations/directory.js';
+import { functionArn, invocationView, type FunctionRuntime } from '../functions/index.js';
 import type { Route } from '../http/server.js';
 import { QueueError } from '../queue/index.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
@@ -16,6 +17,13 @@ export interface AdminDependencies {
   queues: AdminQueues;
   /** Wakes the dispatcher after a redrive. */
   wake: () => void;
+  /** The function runtime, read-only: declared functions and their invocation log. */
+  functions: Pick<
+    FunctionRuntime,
+    'functionNames' | 'describe' | 'recentInvocations' | 'recursionStops'
+  >;
+  region: string;
+  accountId: string;
   lookupSecret(accessKeyId: string): string | undefined;
   logger: Logger;
 }
@@ -211,8 +219,42 @@ async function route(
     }
     case 'DELETE queues/:name':
       return removed(await deps.queues.remove(named()));
+    case 'GET functions':
+      return {
+        body: {
+          functions: deps.functions.functionNames().map((n) => describeFunction(n, deps)),
+        },
+      };
+    case 'GET functions/:name':
+      return { body: describeFunction(declared(named(), deps), deps) };
+    case 'GET functions/:name/invocations': {
+      const limit = Math.min(Number(url.searchParams.get('limit') ?? 20) || 20, 1000);
+      const invocations = deps.functions.recentInvocations(declared(named(), deps), limit);
+      return { body: { invocations: invocations.map(invocationView) } };
+    }
   }
   throw new AdminError(404, 'NotFound', `no admin endpoint ${method} ${url.pathname}`);
+}
+
+function declared(name: string, deps: AdminDependencies): string {
+  if (!deps.functions.describe(name)) throw new AdminError(404, 'NotFound', 'no such function');
+  return name;
+}
+
+function describeFunction(name: string, deps: AdminDependencies) {
+  const fn = deps.functions.describe(name)!;
+  return {
+    name,
+    arn: functionArn(deps, name),
+    timeoutSeconds: fn.timeoutSeconds,
+    memoryMb: fn.memoryMb,
+    reservedConcurrency: fn.reservedConcurrency,
+    maximumRetryAttempts: fn.maximumRetryAttempts,
+    maximumEventAgeSeconds: fn.maximumEventAgeSeconds,
+    onFailure: fn.onFailure ?? null,
+    recursiveLoop: fn.recursiveLoop,
+    recursionStops: deps.functions.recursionStops(name),
+  };
 }
 
 function removed(existed: boolean): { status: number; body: unknown } {

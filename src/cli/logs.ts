@@ -1,7 +1,12 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../config/index.js';
-import { InvocationStore, renderAttempt, type InvocationRecord } from '../functions/index.js';
+import {
+  InvocationStore,
+  invocationView,
+  renderAttempt,
+  type InvocationRecord,
+} from '../functions/index.js';
 import { openDatabase } from '../storage/index.js';
 
 export interface FunctionLogOptions {
@@ -31,7 +36,7 @@ export function printFunctionLogs(
     return one && one.functionName === name ? [one] : [];
   });
   if (options.json) {
-    write(`${JSON.stringify(invocations.map(asJson), null, 2)}\n`);
+    write(`${JSON.stringify(invocations.map(invocationView), null, 2)}\n`);
     return;
   }
   if (invocations.length === 0) {
@@ -82,15 +87,4 @@ function outcome(invocation: InvocationRecord): string | undefined {
       return `failed after ${invocation.attempts} attempt(s): ${invocation.condition ?? 'RetriesExhausted'}${record}`;
     }
   }
-}
-
-function asJson(invocation: InvocationRecord) {
-  return {
-    ...invocation,
-    payload: JSON.parse(invocation.payload) as unknown,
-    attemptLog: invocation.attemptLog.map((a) => ({
-      ...a,
-      rendered: renderAttempt(invocation.requestId, a),
-    })),
-  };
 }

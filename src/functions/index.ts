@@ -18,6 +18,7 @@ export {
 export { functionArn } from './environment.js';
 export { InvocationStore } from './invocation-store.js';
 export { renderAttempt, billedDurationMs } from './log-format.js';
+export { invocationView } from './invocation-view.js';
 export { onFailureRecord } from './on-failure-record.js';
 export {
   parseTraceHeader,

@@ -12,7 +12,9 @@ import { FunctionPool } from './pool.js';
 import { exceedsRecursionLimit, nextTraceHeader } from './trace.js';
 import {
   FunctionRuntimeError,
+  type FailureCondition,
   type FunctionDefinition,
+  type FunctionObserver,
   type FunctionRuntime,
   type InvocationRecord,
   type InvokeOptions,
@@ -45,6 +47,8 @@ export interface FunctionRuntimeOptions extends RuntimeScope {
   drainMs?: number;
   /** Finished invocations kept per function in the invocation log. Default 1000. */
   retainInvocations?: number;
+  /** Told about every attempt and every event given up (Vigil's metrics). */
+  observer?: FunctionObserver;
 }
 
 interface Inflight {
@@ -161,6 +165,7 @@ class Runtime implements FunctionRuntime {
     });
     if (dropped) {
       this.stops.set(name, (this.stops.get(name) ?? 0) + 1);
+      this.options.observer?.eventFailed(name, 'RecursiveInvocationDropped');
       this.logger.warn(
         { function: name, requestId, traceHeader: options.traceHeader },
         'recursive invocation dropped: the chain already invoked this function 16 times',
@@ -209,6 +214,10 @@ class Runtime implements FunctionRuntime {
 
   recentInvocations(name: string, limit = 20): InvocationRecord[] {
     return this.store.recent(name, Math.max(1, Math.min(limit, 1000)));
+  }
+
+  describe(name: string): ResolvedFunction | undefined {
+    return this.functions.get(name);
   }
 
   recursionStops(name?: string): number {
@@ -311,6 +320,7 @@ class Runtime implements FunctionRuntime {
     if (inflight.interrupted) return;
     const now = this.now();
     const error = result.error ?? null;
+    let failed: FailureCondition | undefined;
     await this.options.engine.grouped(
       () => {
         this.store.endAttempt(claim, {
@@ -324,14 +334,16 @@ class Runtime implements FunctionRuntime {
           logs: joinLogs(result.logs),
         });
         if (!error) this.store.succeed(claim, now);
-        else if (claim.attempts > fn.maximumRetryAttempts)
-          this.store.fail(claim, now, 'RetriesExhausted', fn.onFailure, error);
-        else {
+        else if (claim.attempts > fn.maximumRetryAttempts) {
+          if (this.store.fail(claim, now, 'RetriesExhausted', fn.onFailure, error))
+            failed = 'RetriesExhausted';
+        } else {
           const at = now + retryDelayMs(fn, claim.attempts);
           // The retry would come after the event's maximum age: it ages out now, not later.
-          if (at - invocation.acceptedAt > fn.maximumEventAgeSeconds * 1000)
-            this.store.fail(claim, now, 'EventAgeExceeded', fn.onFailure, error);
-          else this.store.retryAt(claim, at, error);
+          if (at - invocation.acceptedAt > fn.maximumEventAgeSeconds * 1000) {
+            if (this.store.fail(claim, now, 'EventAgeExceeded', fn.onFailure, error))
+              failed = 'EventAgeExceeded';
+          } else this.store.retryAt(claim, at, error);
         }
         // Prune the log now and then: every 50 settles, or sooner when little is kept.
         const retain = this.options.retainInvocations ?? 1000;
@@ -341,6 +353,8 @@ class Runtime implements FunctionRuntime {
       },
       { durable: false },
     );
+    this.options.observer?.attemptEnded(fn.name, result.outcome, result.durationMs);
+    if (failed) this.options.observer?.eventFailed(fn.name, failed);
     const log = { function: fn.name, requestId: invocation.requestId, attempt: claim.attempts };
     if (error) this.logger.warn({ ...log, error }, 'function invocation failed');
     else this.logger.debug({ ...log, durationMs: result.durationMs }, 'function invoked');

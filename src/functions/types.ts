@@ -175,6 +175,16 @@ export interface FunctionRuntime extends FunctionInvoker {
   recentInvocations(name: string, limit?: number): InvocationRecord[];
   /** Events this process dropped by the recursion guard, in all or one function. */
   recursionStops(name?: string): number;
+  /** A declared function's settings, or `undefined` for an unknown name. */
+  describe(name: string): ResolvedFunction | undefined;
+}
+
+/** Receives what the runtime does, for metrics. Every method must be cheap and never throw. */
+export interface FunctionObserver {
+  /** One handler run ended (a success, an error, a timeout or a crash). */
+  attemptEnded(functionName: string, outcome: AttemptOutcome, durationMs: number): void;
+  /** An event was given up: retries exhausted, too old, or a recursive loop dropped. */
+  eventFailed(functionName: string, condition: FailureCondition): void;
 }
 
 /**

@@ -1,16 +1,20 @@
 import { Counter, Gauge, Histogram, collectDefaultMetrics, Registry } from 'prom-client';
 import type { DeliveryObserver } from '../delivery/dispatcher.js';
 import type { OutboxStore } from '../delivery/outbox-store.js';
+import type { AttemptOutcome, FailureCondition, FunctionObserver } from '../functions/types.js';
 
 /**
  * Vigil's Prometheus metrics. One registry per running Vigil (tests run several in one
  * process), served at `/_vigil/metrics`.
  */
-export class VigilMetrics implements DeliveryObserver {
+export class VigilMetrics implements DeliveryObserver, FunctionObserver {
   readonly registry = new Registry();
   private readonly emittedCounter;
   private readonly deliveries;
   private readonly latency;
+  private readonly attempts;
+  private readonly attemptDuration;
+  private readonly failedEvents;
 
   constructor(outbox: OutboxStore) {
     const registers = [this.registry];
@@ -32,6 +36,27 @@ export class VigilMetrics implements DeliveryObserver {
       help: 'Time from the event (the commit of the S3 write) to its delivery',
       labelNames: ['destination'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5, 30, 120, 600, 3600],
+      registers,
+    });
+    this.attempts = new Counter({
+      name: 'vigil_function_attempts_total',
+      help: 'Handler runs by outcome (success, error, timeout, crash), per function',
+      labelNames: ['function', 'outcome'],
+      registers,
+    });
+    this.attemptDuration = new Histogram({
+      name: 'vigil_function_duration_seconds',
+      help: 'Handler run time (what Lambda reports as Duration), per function',
+      labelNames: ['function'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300, 900],
+      registers,
+    });
+    this.failedEvents = new Counter({
+      name: 'vigil_function_failed_events_total',
+      help:
+        'Events given up, by condition (RetriesExhausted, EventAgeExceeded, ' +
+        'RecursiveInvocationDropped: the recursion guard stopped a loop), per function',
+      labelNames: ['function', 'condition'],
       registers,
     });
     new Gauge({
@@ -78,5 +103,14 @@ export class VigilMetrics implements DeliveryObserver {
 
   deadLettered(destination: string): void {
     this.deliveries.inc({ destination, outcome: 'dead_lettered' });
+  }
+
+  attemptEnded(functionName: string, outcome: AttemptOutcome, durationMs: number): void {
+    this.attempts.inc({ function: functionName, outcome });
+    this.attemptDuration.observe({ function: functionName }, durationMs / 1000);
+  }
+
+  eventFailed(functionName: string, condition: FailureCondition): void {
+    this.failedEvents.inc({ function: functionName, condition });
   }
 }
