@@ -16,8 +16,11 @@ import { createGateRoute } from './gate/index.js';
 import { configuredModerator } from './moderation/configured.js';
 import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { SqsReviewQueue } from './pipeline/adapters/sqs.js';
+import { ReviewSweeper } from './pipeline/review-sweeper.js';
 import { REPORTS_DB_ENV, settingsToEnvironment } from './pipeline/settings.js';
-import { reportsDatabasePath } from './reporting/sqlite.js';
+import { isCleared, reportsDatabasePath, SqliteReportStore } from './reporting/index.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
 import {
@@ -74,6 +77,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     ...scope,
   });
   const inProcess = new InProcessFunctions();
+  const metrics = new VigilMetrics(outbox);
   let publicUrl = '';
   const runtime = createFunctionRuntime({
     engine,
@@ -83,6 +87,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     endpointUrl: () => publicUrl,
     credentials,
     logger: log.child({ component: 'functions' }),
+    observer: metrics,
   });
   // Destinations reach config-declared functions through the runtime (durable, retried,
   // logged), and functions registered in-process directly.
@@ -91,7 +96,6 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     invoke: (name, event, options) =>
       runtime.has(name) ? runtime.invoke(name, event, options) : inProcess.invoke(name, event),
   };
-  const metrics = new VigilMetrics(outbox);
   const directory = new DestinationDirectory({
     db: engine.db,
     outbox,
@@ -124,6 +128,11 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const moderator = configuredModerator(config, (line) =>
     log.debug({ component: 'moderation' }, line),
   );
+  // The tracking records moderate-image writes; the gate's closed mode reads them. Opened on
+  // first use: a Vigil whose gate is all open never touches the file from this thread.
+  let reportStore: SqliteReportStore | undefined;
+  const reports = () =>
+    (reportStore ??= SqliteReportStore.open(reportsDatabasePath(config.dataDir)));
   const gateBuckets = {
     ...(config.seed
       ? { [SEED_BUCKET]: { mode: 'open' as const, blockedStatus: 451 as const } }
@@ -143,6 +152,8 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       directory,
       queues: adminQueues(queues, directory),
       wake: () => dispatcher.wake(),
+      functions: runtime,
+      ...scope,
       lookupSecret,
       logger: log,
     }),
@@ -152,7 +163,12 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       lookupSecret,
       logger: log.child({ component: 'rekognition' }),
     }),
-    createGateRoute({ engine, buckets: gateBuckets, logger: log.child({ component: 'gate' }) }),
+    createGateRoute({
+      engine,
+      buckets: gateBuckets,
+      cleared: (version) => isCleared(reports(), version),
+      logger: log.child({ component: 'gate' }),
+    }),
     metricsRoute(metrics),
   ];
   const http = createHttpServer({ s3, routes, logger: log });
@@ -162,6 +178,25 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
   runtime.start();
+  // The review queue as moderate-image reaches it (same endpoint, keys and adapter), for the
+  // sweep that sends messages a delivery left owed.
+  const sweeperSqs = new SQSClient({
+    endpoint: publicUrl,
+    region: config.region,
+    credentials: {
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+    },
+  });
+  const sweeper = new ReviewSweeper({
+    ports: {
+      reviewQueue: new SqsReviewQueue(sweeperSqs, config.pipeline.reviewQueue),
+      reports: reports(),
+      clock: { now: () => Date.now() },
+    },
+    logger: log.child({ component: 'review-sweeper' }),
+  });
+  sweeper.start();
   // Receives expire their own queue's old messages; this covers queues nobody reads.
   const expiry = setInterval(() => {
     queues
@@ -191,7 +226,10 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await http.shutdown();
       await dispatcher.stop();
       await runtime.stop();
+      await sweeper.stop();
+      sweeperSqs.destroy();
       await moderator.close();
+      await reportStore?.close();
       engine.close();
     },
   };

@@ -3,9 +3,16 @@
  * uploaded under `content/images/*.jpg` in bucket `uploads` is judged by moderate-image,
  * tagged, sent to review and recorded, and the gate serves it or refuses it.
  */
-import { GetObjectTaggingCommand, PutObjectCommand, type Tag } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+  type Tag,
+} from '@aws-sdk/client-s3';
 import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportsDatabasePath, SqliteReportStore } from '../src/reporting/index.js';
 import { startTestVigil, type TestVigil } from './support/vigil.js';
@@ -16,7 +23,19 @@ let t: TestVigil;
 let sqs: SQSClient;
 
 beforeAll(async () => {
-  t = await startTestVigil({ config: { moderation: { workers: 1 } } });
+  t = await startTestVigil({
+    config: {
+      moderation: { workers: 1 },
+      gate: { buckets: { 'closed-uploads': { mode: 'closed', blockedStatus: 404 } } },
+      functions: [
+        {
+          name: 'sdk-moderate',
+          module: fileURLToPath(new URL('./fixtures/functions/sdk-moderate.mjs', import.meta.url)),
+          timeoutSeconds: 30,
+        },
+      ],
+    },
+  });
   sqs = new SQSClient({
     endpoint: t.url,
     region: 'us-east-1',
@@ -29,11 +48,15 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function tagsWhen(key: string, ready: (tags: Tag[]) => boolean): Promise<Tag[]> {
+async function tagsWhen(
+  key: string,
+  ready: (tags: Tag[]) => boolean,
+  bucket = 'uploads',
+): Promise<Tag[]> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const { TagSet = [] } = await t.s3.send(
-      new GetObjectTaggingCommand({ Bucket: 'uploads', Key: key }),
+      new GetObjectTaggingCommand({ Bucket: bucket, Key: key }),
     );
     if (ready(TagSet)) return TagSet;
     if (Date.now() > deadline)
@@ -140,3 +163,108 @@ describe('the seed scenario', () => {
     expect(Buffer.from(await served.arrayBuffer()).equals(cleanBytes)).toBe(true);
   });
 });
+
+/** Routes `bucket`'s `.jpg` uploads to a function, as the seed scenario does, through the SDK. */
+async function notifyFunction(bucket: string, functionName: string): Promise<void> {
+  await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await t.s3.send(
+    new PutBucketNotificationConfigurationCommand({
+      Bucket: bucket,
+      NotificationConfiguration: {
+        LambdaFunctionConfigurations: [
+          {
+            LambdaFunctionArn: `arn:aws:lambda:us-east-1:000000000000:function:${functionName}`,
+            Events: ['s3:ObjectCreated:*'],
+            Filter: { Key: { FilterRules: [{ Name: 'suffix', Value: '.jpg' }] } },
+          },
+        ],
+      },
+    }),
+  );
+}
+
+describe('the gate in closed mode', () => {
+  it('serves a version only once the pipeline judged it clean, whatever the uploader tagged', async () => {
+    await notifyFunction('closed-uploads', 'moderate-image');
+    // An uploader claiming its own upload is clean: withheld before and after the verdict.
+    const spoofed = 'spoofed.jpg';
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: 'closed-uploads',
+        Key: spoofed,
+        Body: await image('flagged-porn.jpg'),
+        Tagging: 'ScanStatus=clean',
+      }),
+    );
+    const before = await fetch(`${t.url}/_vigil/public/closed-uploads/${spoofed}`);
+    expect(before.status).toBe(404);
+    await tagsWhen(spoofed, has('BlockedContent', 'true'), 'closed-uploads');
+    const after = await fetch(`${t.url}/_vigil/public/closed-uploads/${spoofed}`);
+    expect(after.status).toBe(404);
+    expect((await after.arrayBuffer()).byteLength).toBe(0);
+
+    const clean = 'clean.jpg';
+    const cleanBytes = await image('clean-shapes.jpg');
+    await t.s3.send(
+      new PutObjectCommand({ Bucket: 'closed-uploads', Key: clean, Body: cleanBytes }),
+    );
+    const deadline = Date.now() + 60_000;
+    let served = await fetch(`${t.url}/_vigil/public/closed-uploads/${clean}`);
+    while (served.status !== 200 && Date.now() < deadline) {
+      expect(served.status).toBe(404);
+      await new Promise((r) => setTimeout(r, 50));
+      served = await fetch(`${t.url}/_vigil/public/closed-uploads/${clean}`);
+    }
+    expect(served.status).toBe(200);
+    expect(Buffer.from(await served.arrayBuffer()).equals(cleanBytes)).toBe(true);
+  });
+});
+
+describe('the classic recipe written for AWS', () => {
+  it('runs unchanged on Vigil (client-s3 + client-rekognition) and tags exactly like moderate-image', async () => {
+    await notifyFunction('handwritten', 'sdk-moderate');
+    const flagged = await image('flagged-sexy.jpg');
+    const upload = (Bucket: string, Key: string, Body: Buffer) =>
+      t.s3.send(new PutObjectCommand({ Bucket, Key, Body, Tagging: 'owner=bob&album=2026' }));
+    await upload('handwritten', 'in/flagged.jpg', flagged);
+    await upload('uploads', 'content/images/compare.jpg', flagged);
+    const handwritten = await tagsWhen(
+      'in/flagged.jpg',
+      has('BlockedContent', 'true'),
+      'handwritten',
+    );
+    const builtIn = await tagsWhen('content/images/compare.jpg', has('BlockedContent', 'true'));
+    expect(handwritten).toEqual(builtIn);
+    expect(handwritten).toEqual([
+      { Key: 'owner', Value: 'bob' },
+      { Key: 'album', Value: '2026' },
+      { Key: 'BlockedContent', Value: 'true' },
+    ]);
+
+    await upload('handwritten', 'in/clean.jpg', await image('clean-shapes.jpg'));
+    const invocation = await until(() => {
+      const done = t.vigil.runtime
+        .recentInvocations('sdk-moderate', 50)
+        .find((i) => i.state === 'succeeded' && i.payload.includes('in/clean.jpg'));
+      return Promise.resolve(done);
+    });
+    expect(invocation.attemptLog[0]?.logs).toContain('"labels":[]');
+    const { TagSet } = await t.s3.send(
+      new GetObjectTaggingCommand({ Bucket: 'handwritten', Key: 'in/clean.jpg' }),
+    );
+    expect(TagSet).toEqual([
+      { Key: 'owner', Value: 'bob' },
+      { Key: 'album', Value: '2026' },
+    ]);
+  });
+});
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -4,34 +4,37 @@ import { gateDecision, parsePublicPath, type GateDecision } from './decision.js'
 const tag = (Key: string, Value: string) => ({ Key, Value });
 
 describe('gateDecision', () => {
-  const rows: [string, { Key: string; Value: string }[], GateDecision, GateDecision][] = [
-    // name, tags, open mode, closed mode
-    ['untagged', [], 'serve', 'pending'],
-    ['other tags only', [tag('owner', 'alice')], 'serve', 'pending'],
-    ['blocked', [tag('BlockedContent', 'true')], 'blocked', 'blocked'],
-    ['blocked, upper case', [tag('BlockedContent', 'TRUE')], 'blocked', 'blocked'],
-    ['block tag false', [tag('BlockedContent', 'false')], 'serve', 'pending'],
-    ['block tag key in other case', [tag('blockedcontent', 'true')], 'serve', 'pending'],
-    ['clean', [tag('ScanStatus', 'clean')], 'serve', 'serve'],
+  // name, tags, open mode, closed mode not cleared, closed mode cleared
+  const rows: [
+    string,
+    { Key: string; Value: string }[],
+    GateDecision,
+    GateDecision,
+    GateDecision,
+  ][] = [
+    ['untagged', [], 'serve', 'pending', 'serve'],
+    ['other tags only', [tag('owner', 'alice')], 'serve', 'pending', 'serve'],
+    ['blocked', [tag('BlockedContent', 'true')], 'blocked', 'blocked', 'blocked'],
+    ['blocked, upper case', [tag('BlockedContent', 'TRUE')], 'blocked', 'blocked', 'blocked'],
+    ['block tag false', [tag('BlockedContent', 'false')], 'serve', 'pending', 'serve'],
+    ['block tag key in other case', [tag('blockedcontent', 'true')], 'serve', 'pending', 'serve'],
+    // An uploader can set ScanStatus=clean itself: it clears nothing.
+    ['tagged clean', [tag('ScanStatus', 'clean')], 'serve', 'pending', 'serve'],
     [
-      'clean but blocked',
+      'tagged clean but blocked',
       [tag('ScanStatus', 'clean'), tag('BlockedContent', 'true')],
       'blocked',
       'blocked',
+      'blocked',
     ],
-    [
-      'clean, block tag false',
-      [tag('ScanStatus', 'clean'), tag('BlockedContent', 'false')],
-      'serve',
-      'serve',
-    ],
-    ['failed', [tag('ScanStatus', 'failed')], 'serve', 'failed'],
-    ['pending', [tag('ScanStatus', 'pending')], 'serve', 'pending'],
-    ['status in other case', [tag('ScanStatus', 'CLEAN')], 'serve', 'pending'],
+    ['failed', [tag('ScanStatus', 'failed')], 'serve', 'failed', 'failed'],
+    ['pending', [tag('ScanStatus', 'pending')], 'serve', 'pending', 'serve'],
   ];
-  it.each(rows)('%s', (_name, tags, open, closed) => {
-    expect(gateDecision(tags, 'open')).toBe(open);
-    expect(gateDecision(tags, 'closed')).toBe(closed);
+  it.each(rows)('%s', (_name, tags, open, closed, closedCleared) => {
+    expect(gateDecision(tags, 'open', false)).toBe(open);
+    expect(gateDecision(tags, 'open', true)).toBe(open);
+    expect(gateDecision(tags, 'closed', false)).toBe(closed);
+    expect(gateDecision(tags, 'closed', true)).toBe(closedCleared);
   });
 });
 

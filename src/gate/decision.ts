@@ -16,28 +16,31 @@ export type GateDecision =
   | 'blocked'
   /** Closed mode: tagged `ScanStatus=failed`, so withheld like a blocked object. */
   | 'failed'
-  /** Closed mode: not (yet) scanned clean. */
+  /** Closed mode: not (yet) cleared by the pipeline or a reviewer. */
   | 'pending';
 
 /**
- * `open`: everything but blocked objects. `closed`: only objects scanned clean and not
- * blocked. Tag keys are case-sensitive as in S3; the `true` of the block tag is read in any
- * case, so a hand-written `TRUE` still blocks.
+ * `open`: everything but blocked objects. `closed`: only objects not blocked whose version
+ * the pipeline cleared (`cleared`: judged clean or approved by a reviewer — see the gate
+ * route); a `ScanStatus` tag never clears an object by itself, since an uploader can set it.
+ * Tag keys are case-sensitive as in S3; the `true` of the block tag is read in any case, so a
+ * hand-written `TRUE` still blocks.
  *
  * @example
- * gateDecision([{ Key: 'ScanStatus', Value: 'clean' }], 'closed') // 'serve'
- * gateDecision([], 'closed') // 'pending'
+ * gateDecision([], 'open', false) // 'serve'
+ * gateDecision([{ Key: 'ScanStatus', Value: 'clean' }], 'closed', false) // 'pending'
+ * gateDecision([], 'closed', true) // 'serve'
  */
 export function gateDecision(
   tags: readonly { Key: string; Value: string }[],
   mode: GateMode,
+  cleared: boolean,
 ): GateDecision {
   const value = (key: string) => tags.find((t) => t.Key === key)?.Value;
   if (value(BLOCK_TAG)?.toLowerCase() === 'true') return 'blocked';
   if (mode === 'open') return 'serve';
-  const status = value(SCAN_STATUS_TAG);
-  if (status === 'clean') return 'serve';
-  return status === 'failed' ? 'failed' : 'pending';
+  if (value(SCAN_STATUS_TAG) === 'failed') return 'failed';
+  return cleared ? 'serve' : 'pending';
 }
 
 export const GATE_PREFIX = '/_vigil/public/';

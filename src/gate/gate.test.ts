@@ -16,6 +16,12 @@ let engine: StorageEngine;
 let http: VigilHttpServer;
 let base: string;
 let port: number;
+/** Object versions the pipeline cleared, as `bucket/key/etag`: the gate's ClearedCheck. */
+const cleared = new Set<string>();
+
+function clear(bucket: string, key: string): void {
+  cleared.add(`${bucket}/${key}/${engine.findObject(bucket, key)!.etag}`);
+}
 
 /** Bytes with a marker that must never appear in a refused response. */
 const SECRET = Buffer.concat([Buffer.from('SECRET-IMAGE-BYTES-'), randomBytes(32)]);
@@ -60,6 +66,7 @@ beforeAll(async () => {
       'hidden-b': { mode: 'closed', blockedStatus: 404 },
       'not-created': { mode: 'open', blockedStatus: 451 },
     },
+    cleared: (v) => Promise.resolve(cleared.has(`${v.bucket}/${v.key}/${v.etag}`)),
     logger,
   });
   http = createHttpServer({
@@ -82,14 +89,18 @@ beforeAll(async () => {
   await put('closed-b', 'pending.jpg', SECRET, [{ Key: 'ScanStatus', Value: 'pending' }]);
   await put('closed-b', 'failed.jpg', SECRET, [{ Key: 'ScanStatus', Value: 'failed' }]);
   await put('closed-b', 'clean.jpg', LARGE, [{ Key: 'ScanStatus', Value: 'clean' }]);
+  clear('closed-b', 'clean.jpg');
+  await put('closed-b', 'self-declared-clean.jpg', SECRET, [{ Key: 'ScanStatus', Value: 'clean' }]);
   await put('closed-b', 'clean-blocked.jpg', SECRET, [
     { Key: 'ScanStatus', Value: 'clean' },
     { Key: 'BlockedContent', Value: 'true' },
   ]);
+  clear('closed-b', 'clean-blocked.jpg');
   await put('hidden-b', 'blocked.jpg', SECRET, [
     { Key: 'ScanStatus', Value: 'clean' },
     { Key: 'BlockedContent', Value: 'true' },
   ]);
+  clear('hidden-b', 'blocked.jpg');
   await put('hidden-b', 'failed.jpg', SECRET, [{ Key: 'ScanStatus', Value: 'failed' }]);
   await put('unlisted', 'plain.jpg', SECRET);
 });
@@ -237,7 +248,7 @@ describe('gate, open mode', () => {
 });
 
 describe('gate, closed mode', () => {
-  it('serves only objects scanned clean and not blocked', async () => {
+  it('serves only object versions the pipeline cleared and nobody blocked', async () => {
     const clean = await get('/_vigil/public/closed-b/clean.jpg');
     expect(clean.status).toBe(200);
     expect(Buffer.from(await clean.arrayBuffer()).equals(LARGE)).toBe(true);
@@ -255,16 +266,18 @@ describe('gate, closed mode', () => {
     );
   });
 
-  it('starts serving once the scan tags the object clean', async () => {
+  it('does not take an uploader at its word: a ScanStatus=clean tag alone serves nothing', async () => {
+    await expectRefused(await get('/_vigil/public/closed-b/self-declared-clean.jpg'), 404);
+  });
+
+  it('starts serving once the pipeline clears the object, and stops for a new version', async () => {
     await put('closed-b', 'scanned-later.jpg', SECRET);
     await expectRefused(await get('/_vigil/public/closed-b/scanned-later.jpg'), 404);
-    await engine.putTags(
-      'closed-b',
-      'scanned-later.jpg',
-      [{ Key: 'ScanStatus', Value: 'clean' }],
-      {},
-    );
+    clear('closed-b', 'scanned-later.jpg');
     expect((await get('/_vigil/public/closed-b/scanned-later.jpg')).status).toBe(200);
+    // An overwrite is a new version (a new ETag): pending until it is judged in its turn.
+    await put('closed-b', 'scanned-later.jpg', LARGE);
+    await expectRefused(await get('/_vigil/public/closed-b/scanned-later.jpg'), 404);
   });
 
   it('answers 404 for blocked and failed objects when configured to hide them', async () => {
@@ -303,5 +316,8 @@ describe('gate, everything else', () => {
         logger,
       }),
     ).toThrow('gate.buckets.b.blockedStatus must be 451 or 404');
+    expect(() =>
+      createGateRoute({ engine, buckets: { b: { mode: 'closed', blockedStatus: 451 } }, logger }),
+    ).toThrow('gate.buckets.b.mode is "closed", which needs the moderation tracking records');
   });
 });

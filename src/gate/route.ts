@@ -25,13 +25,20 @@ const GATE_PATH = /^\/_vigil\/public(?:[/?]|$)/;
  * const gate = createGateRoute({
  *   engine,
  *   buckets: { uploads: { mode: 'closed', blockedStatus: 451 } },
+ *   cleared: (version) => isCleared(reports, version),
  *   logger,
  * });
  * createHttpServer({ s3, routes: [gate], logger });
- * // GET /_vigil/public/uploads/content/images/cat.jpg → 200 once tagged ScanStatus=clean
+ * // GET /_vigil/public/uploads/content/images/cat.jpg → 200 once the pipeline judged it clean
  */
 export function createGateRoute(options: GateOptions): Route {
   const buckets = checkBuckets(options.buckets);
+  const closed = [...buckets].filter(([, b]) => b.mode === 'closed').map(([name]) => name);
+  if (closed.length > 0 && !options.cleared)
+    throw new Error(
+      `gate.buckets.${closed[0]}.mode is "closed", which needs the moderation tracking records; none are configured.`,
+    );
+  const checkCleared = options.cleared ?? (() => Promise.resolve(false));
   return {
     name: 'gate',
     matches: (req) => GATE_PATH.test(req.url ?? ''),
@@ -55,7 +62,9 @@ export function createGateRoute(options: GateOptions): Route {
         return;
       }
       try {
-        const decision = gateDecision(opened.object.tags, bucket.mode);
+        const cleared =
+          bucket.mode === 'closed' && (await checkCleared({ ...target, etag: opened.object.etag }));
+        const decision = gateDecision(opened.object.tags, bucket.mode, cleared);
         if (decision !== 'serve') {
           options.logger.debug({ ...target, decision }, 'gate withheld an object');
           refuse(res, decision === 'pending' ? 404 : bucket.blockedStatus);

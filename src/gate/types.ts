@@ -2,7 +2,11 @@
 import type { Logger } from 'pino';
 import type { StorageEngine } from '../storage/index.js';
 
-/** `open`: serve unless blocked. `closed`: serve only what was scanned clean. */
+/**
+ * `open`: serve unless blocked. `closed`: serve only what the moderation pipeline judged
+ * clean, or a reviewer approved (read from the tracking records, not from tags: an uploader
+ * can set any tag, including `ScanStatus=clean`, at upload).
+ */
 export type GateMode = 'open' | 'closed';
 
 export interface GateBucket {
@@ -17,8 +21,20 @@ export interface GateBucket {
   cacheControl?: string;
 }
 
+/**
+ * Whether the pipeline cleared one object version (bucket, key, ETag without quotes): judged
+ * clean, or approved by a reviewer. What closed mode asks before serving.
+ */
+export type ClearedCheck = (version: {
+  bucket: string;
+  key: string;
+  etag: string;
+}) => Promise<boolean>;
+
 export interface GateOptions {
   engine: StorageEngine;
+  /** Needed when a bucket is in closed mode. */
+  cleared?: ClearedCheck;
   /** Buckets served through the gate, by name; any other bucket is 404. */
   buckets: Readonly<Record<string, GateBucket>>;
   logger: Logger;

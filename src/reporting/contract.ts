@@ -3,6 +3,7 @@
  * an implementation's test file. Each test gets a fresh, empty store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isCleared } from './cleared.js';
 import type { Decision, NewTrackingRecord, ReportStore } from './types.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 30, 0);
@@ -118,6 +119,21 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       expect(await store.redelivered(trackingEntry())).toBeUndefined();
       expect(await store.findRecord(trackingEntry())).toBeUndefined();
       expect((await store.record(trackingEntry())).record.attempt).toBe(1);
+    });
+  });
+
+  describe('clearance for serving', () => {
+    it('clears a version judged clean, and nothing else', async () => {
+      const clean = trackingEntry({ key: 'clean.jpg', decision: 'clean', labels: [] });
+      await store.record(clean);
+      expect(await isCleared(store, clean)).toBe(true);
+      expect(await isCleared(store, { ...clean, etag: 'another-version' })).toBe(false);
+      for (const decision of ['blocked', 'review', 'failed', 'skipped'] as const) {
+        const entry = trackingEntry({ key: `${decision}.jpg`, decision });
+        await store.record(entry);
+        expect(await isCleared(store, entry), decision).toBe(false);
+      }
+      expect(await isCleared(store, trackingEntry({ key: 'never-recorded.jpg' }))).toBe(false);
     });
   });
 

@@ -14,3 +14,4 @@ export {
 } from './types.js';
 export { REPORT_MIGRATIONS, type ReportMigration } from './migrations.js';
 export { SqliteReportStore, reportsDatabasePath, type SqliteReportStoreOptions } from './sqlite.js';
+export { isCleared } from './cleared.js';
