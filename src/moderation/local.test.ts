@@ -172,7 +172,7 @@ describe('limits and error codes', () => {
     const err = await refused(await fixture('corrupt.jpg'), 'InvalidImageFormatException');
     expect(err.message).toBe('Request has invalid image format.');
     await refused(Buffer.from('definitely not an image'), 'InvalidImageFormatException');
-    await refused(Buffer.alloc(0), 'InvalidImageFormatException', /empty/);
+    await refused(Buffer.alloc(0), 'InvalidParameterException', /empty/);
   });
 
   it('refuses formats outside JPEG, PNG, WebP, AVIF and GIF', async () => {

@@ -1,57 +1,31 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ModerationError } from '../types.js';
+import {
+  startFakeClassifier,
+  type ClassifierReply,
+  type ClassifierRequest,
+  type FakeClassifier,
+} from './fake-classifier.test-helper.js';
 import { createHttpModerator, type HttpModeratorOptions } from './http.js';
 
-/** A user's classifier on a loopback port: records what it receives, answers what it is told. */
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-interface Reply {
-  status?: number;
-  /** A string is sent as is; anything else as JSON. */
-  body: unknown;
-  delayMs?: number;
-}
-
-let server: Server;
+let fake: FakeClassifier;
 let url: string;
-let received: Received[];
-let reply: Reply;
+let received: ClassifierRequest[];
+/** What the classifier answers to every request. */
+let reply: ClassifierReply;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({
-        method: req.method ?? '',
-        path: req.url ?? '',
-        headers: req.headers,
-        body: Buffer.concat(chunks),
-      });
-      const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
-      setTimeout(() => {
-        res.writeHead(reply.status ?? 200, { 'content-type': 'application/json' });
-        res.end(text);
-      }, reply.delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/classify`;
+  fake = await startFakeClassifier(() => reply);
+  url = fake.url;
+  received = fake.received;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fake.close());
 
 beforeEach(() => {
-  received = [];
+  received.length = 0;
   reply = { body: { labels: [] } };
 });
 

@@ -78,6 +78,8 @@ export class HttpModerator implements Moderator {
   detectModerationLabels(image: Buffer, options?: DetectOptions): Promise<ModerationResult> {
     return this.#inFlight.run(async () => {
       const minConfidence = resolveMinConfidence(options?.minConfidence);
+      if (image.length === 0)
+        throw new ModerationError('InvalidParameterException', 'The image is empty.');
       const limit = this.#options.maxImageBytes ?? 15 * 1024 * 1024;
       if (image.length > limit)
         throw new ModerationError(

@@ -1,10 +1,13 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { verifySigV4 } from '../../s3/auth/index.js';
-import { S3Error } from '../../s3/errors.js';
 import { ModerationError } from '../types.js';
+import {
+  FAKE_AWS_KEY as KEY,
+  awsError,
+  startFakeRekognition,
+  type FakeRekognition,
+  type RekognitionCall,
+  type RekognitionReply,
+} from './fake-rekognition.test-helper.js';
 import {
   MAX_REKOGNITION_BYTES,
   createRekognitionModerator,
@@ -12,28 +15,11 @@ import {
   type RekognitionModeratorOptions,
 } from './rekognition.js';
 
-/**
- * A stand-in for Amazon Rekognition on a loopback port, speaking its JSON 1.1 protocol: it
- * checks the SigV4 signature (service `rekognition`, body hash) with Vigil's verifier, the
- * target and content type, and answers what the test scripts.
- */
-const KEY = { accessKeyId: 'AKIAFAKEREKOGNITION', secretAccessKey: 'fake-secret-key-for-tests' };
-
-interface Call {
-  headers: IncomingHttpHeaders;
-  body: { Image: { Bytes: string }; MinConfidence?: number; ProjectVersion?: string };
-}
-interface Reply {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-  delayMs?: number;
-}
-
-let server: Server;
+let fake: FakeRekognition;
 let endpoint: string;
-let calls: Call[];
-let replies: ((call: Call) => Reply)[];
+let calls: RekognitionCall[];
+/** What the fake answers to the next calls, in order; then the sample. */
+let replies: ((call: RekognitionCall) => RekognitionReply)[];
 
 /** Rekognition's own sample answer (Developer Guide, "Detecting inappropriate images"). */
 const SAMPLE = {
@@ -56,79 +42,18 @@ const SAMPLE = {
   ContentTypes: [{ Confidence: 99.9999008178711, Name: 'Illustrated' }],
 };
 
-const awsError = (type: string, message: string, status = 400): Reply => ({
-  status,
-  body: { __type: type, Code: type, Logref: randomUUID(), Message: message },
-});
-
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const send = (reply: Reply) => {
-        const text = reply.body === undefined ? '' : JSON.stringify(reply.body);
-        const write = () => {
-          res.writeHead(reply.status, {
-            'content-type': 'application/x-amz-json-1.1',
-            'x-amzn-RequestId': randomUUID(),
-            ...reply.headers,
-          });
-          res.end(text);
-        };
-        if (reply.delayMs) setTimeout(write, reply.delayMs);
-        else write();
-      };
-      try {
-        verifySigV4(
-          {
-            method: req.method ?? '',
-            rawUrl: req.url ?? '',
-            headers: req.headers,
-            payloadSha256: createHash('sha256').update(raw).digest('hex'),
-          },
-          {
-            lookupSecret: (id) => (id === KEY.accessKeyId ? KEY.secretAccessKey : undefined),
-            services: ['rekognition'],
-          },
-        );
-      } catch (error) {
-        const type =
-          error instanceof S3Error && error.code === 'InvalidAccessKeyId'
-            ? 'UnrecognizedClientException'
-            : 'InvalidSignatureException';
-        send({ status: 400, body: { __type: type, message: (error as Error).message } });
-        return;
-      }
-      if (
-        req.method !== 'POST' ||
-        req.url !== '/' ||
-        req.headers['x-amz-target'] !== 'RekognitionService.DetectModerationLabels' ||
-        req.headers['content-type'] !== 'application/x-amz-json-1.1'
-      ) {
-        send({ status: 400, body: { __type: 'UnknownOperationException' } });
-        return;
-      }
-      const call: Call = {
-        headers: req.headers,
-        body: JSON.parse(raw.toString('utf8')) as Call['body'],
-      };
-      calls.push(call);
-      send((replies.shift() ?? (() => ({ status: 200, body: SAMPLE })))(call));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  fake = await startFakeRekognition((call) =>
+    (replies.shift() ?? (() => ({ status: 200, body: SAMPLE })))(call),
+  );
+  endpoint = fake.endpoint;
+  calls = fake.calls;
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
-});
+afterAll(() => fake.close());
 
 beforeEach(() => {
-  calls = [];
+  calls.length = 0;
   replies = [];
 });
 

@@ -119,7 +119,8 @@ async function decodeFrame(bytes: Buffer, page: number, maxSide: number): Promis
  * const { pixels, frames } = await decodeForModel(await readFile('a.gif'), DEFAULT_DECODE_LIMITS);
  */
 export async function decodeForModel(bytes: Buffer, limits: DecodeLimits): Promise<DecodedImage> {
-  if (bytes.length === 0) throw invalidFormat('The image is empty (0 bytes).');
+  if (bytes.length === 0)
+    throw new ModerationError('InvalidParameterException', 'The image is empty (0 bytes).');
   if (bytes.length > limits.maxBytes)
     throw new ModerationError(
       'ImageTooLargeException',
