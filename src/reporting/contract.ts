@@ -4,7 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isCleared } from './cleared.js';
-import type { Decision, NewTrackingRecord, ReportStore } from './types.js';
+import type {
+  Decision,
+  NewTrackingRecord,
+  ReportStore,
+  ReviewAction,
+  ReviewerDecision,
+} from './types.js';
 
 const T0 = Date.UTC(2026, 2, 1, 9, 30, 0);
 
@@ -28,6 +34,16 @@ export function trackingEntry(overrides: Partial<NewTrackingRecord> = {}): NewTr
     processingEnd: T0 + 40,
     ...overrides,
   };
+}
+
+/** A decision by `reviewer` at `at` (defaults: ann, T0 + 100), no note, no tags. */
+export function decision(
+  id: number,
+  action: ReviewAction,
+  reviewer = 'ann',
+  at = T0 + 100,
+): ReviewerDecision {
+  return { id, reviewer, action, note: null, at, tagsBefore: null, tagsAfter: null };
 }
 
 export function reportStoreContract(makeStore: () => Promise<ReportStore>): void {
@@ -135,6 +151,209 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       }
       expect(await isCleared(store, trackingEntry({ key: 'never-recorded.jpg' }))).toBe(false);
     });
+
+    it('clears a version a reviewer approved, not one kept blocked', async () => {
+      const approved = await store.record(trackingEntry({ key: 'approved.jpg' }));
+      const kept = await store.record(trackingEntry({ key: 'kept.jpg' }));
+      await store.decideReview(decision(approved.reviewItem!.id, 'approve'));
+      await store.decideReview(decision(kept.reviewItem!.id, 'keep-blocked'));
+      expect(await isCleared(store, approved.record)).toBe(true);
+      expect(await isCleared(store, kept.record)).toBe(false);
+    });
+  });
+
+  describe('reviewing', () => {
+    it('lists pending items oldest first with their records, and counts them', async () => {
+      await store.record(trackingEntry({ key: 'second.jpg', processingEnd: T0 + 2000 }));
+      await store.record(trackingEntry({ key: 'first.jpg', processingEnd: T0 + 1000 }));
+      await store.record(trackingEntry({ key: 'clean.jpg', decision: 'clean', labels: [] }));
+      const decided = await store.record(trackingEntry({ key: 'decided.jpg' }));
+      await store.decideReview(decision(decided.reviewItem!.id, 'approve'));
+      const queue = await store.reviewQueue();
+      expect(queue.map((q) => q.record.key)).toEqual(['first.jpg', 'second.jpg']);
+      expect(queue[0]?.reviewItem).toMatchObject({ key: 'first.jpg', status: 'pending' });
+      expect(queue[0]?.record.labels).toEqual(trackingEntry().labels);
+      expect(await store.countPendingReviews()).toBe(2);
+      expect((await store.reviewQueue(1)).length).toBe(1);
+      const one = await store.getReview(queue[1]!.reviewItem.id);
+      expect(one?.record.key).toBe('second.jpg');
+      expect(await store.getReview(999_999)).toBeUndefined();
+    });
+
+    it('lets one reviewer hold an item at a time, until the hold runs out', async () => {
+      const { reviewItem } = await store.record(trackingEntry());
+      const id = reviewItem!.id;
+      const ann = await store.claimReview(id, 'ann', T0, 60_000);
+      expect(ann).toMatchObject({
+        claimed: true,
+        item: { claimedBy: 'ann', claimExpiresAt: T0 + 60_000 },
+      });
+      expect(await store.claimReview(id, 'bob', T0 + 59_999, 60_000)).toMatchObject({
+        claimed: false,
+        reason: 'held',
+        item: { claimedBy: 'ann' },
+      });
+      // Claiming again extends one's own hold.
+      expect(await store.claimReview(id, 'ann', T0 + 30_000, 60_000)).toMatchObject({
+        claimed: true,
+        item: { claimExpiresAt: T0 + 90_000 },
+      });
+      expect(await store.claimReview(id, 'bob', T0 + 90_000, 60_000)).toMatchObject({
+        claimed: true,
+        item: { claimedBy: 'bob' },
+      });
+      expect(await store.claimReview(999_999, 'bob', T0, 60_000)).toEqual({
+        claimed: false,
+        reason: 'missing',
+      });
+    });
+
+    it("releases only the releasing reviewer's own hold", async () => {
+      const { reviewItem } = await store.record(trackingEntry());
+      const id = reviewItem!.id;
+      await store.claimReview(id, 'ann', T0, 60_000);
+      await store.releaseReview(id, 'bob', T0);
+      expect((await store.getReview(id))?.reviewItem.claimedBy).toBe('ann');
+      await store.releaseReview(id, 'ann', T0);
+      expect((await store.getReview(id))?.reviewItem).toMatchObject({
+        claimedBy: null,
+        claimExpiresAt: null,
+      });
+      expect(await store.claimReview(id, 'bob', T0 + 1, 60_000)).toMatchObject({ claimed: true });
+    });
+
+    it('decides an item once, by its holder, writing the audit entry with it', async () => {
+      const { reviewItem } = await store.record(trackingEntry());
+      const id = reviewItem!.id;
+      await store.claimReview(id, 'ann', T0, 60_000);
+      expect(await store.decideReview(decision(id, 'approve', 'bob', T0 + 10))).toMatchObject({
+        decided: false,
+        reason: 'held',
+      });
+      const before = [{ Key: 'BlockedContent', Value: 'true' }];
+      const after = [{ Key: 'ModerationReview', Value: 'approved' }];
+      const done = await store.decideReview({
+        id,
+        reviewer: 'ann',
+        action: 'approve',
+        note: 'a statue',
+        at: T0 + 20,
+        tagsBefore: before,
+        tagsAfter: after,
+      });
+      expect(done).toMatchObject({
+        decided: true,
+        item: {
+          status: 'approved',
+          decidedBy: 'ann',
+          decidedAt: T0 + 20,
+          decisionAction: 'approve',
+          decisionNote: 'a statue',
+          claimedBy: null,
+        },
+        audit: {
+          at: T0 + 20,
+          actor: 'ann',
+          action: 'review.approve',
+          bucket: 'uploads',
+          key: 'content/images/cat.jpg',
+          etag: trackingEntry().etag,
+          reviewItemId: id,
+          note: 'a statue',
+          tagsBefore: before,
+          tagsAfter: after,
+        },
+      });
+      expect(await store.decideReview(decision(id, 'delete', 'ann', T0 + 30))).toMatchObject({
+        decided: false,
+        reason: 'decided',
+      });
+      expect(await store.claimReview(id, 'bob', T0 + 40, 60_000)).toMatchObject({
+        claimed: false,
+        reason: 'decided',
+      });
+      expect(await store.countPendingReviews()).toBe(0);
+      expect((await store.auditLog({ from: T0, to: T0 + 1000 })).length).toBe(1);
+    });
+
+    it('ends keep-blocked and delete as rejected, telling them apart by action', async () => {
+      const kept = await store.record(trackingEntry({ key: 'kept.jpg' }));
+      const gone = await store.record(trackingEntry({ key: 'gone.jpg' }));
+      await store.decideReview(decision(kept.reviewItem!.id, 'keep-blocked'));
+      await store.decideReview(decision(gone.reviewItem!.id, 'delete'));
+      const items = await store.decidedBetween({ from: T0, to: T0 + 1000 });
+      expect(items.map((i) => [i.key, i.status, i.decisionAction])).toEqual([
+        ['kept.jpg', 'rejected', 'keep-blocked'],
+        ['gone.jpg', 'rejected', 'delete'],
+      ]);
+    });
+
+    it('lets an unclaimed item or one whose hold ran out be decided', async () => {
+      const free = await store.record(trackingEntry({ key: 'free.jpg' }));
+      expect(await store.decideReview(decision(free.reviewItem!.id, 'approve'))).toMatchObject({
+        decided: true,
+      });
+      const lapsed = await store.record(trackingEntry({ key: 'lapsed.jpg' }));
+      await store.claimReview(lapsed.reviewItem!.id, 'ann', T0 - 120_000, 60_000);
+      expect(
+        await store.decideReview(decision(lapsed.reviewItem!.id, 'approve', 'bob', T0)),
+      ).toMatchObject({ decided: true, item: { decidedBy: 'bob' } });
+      expect(await store.decideReview(decision(999_999, 'approve'))).toEqual({
+        decided: false,
+        reason: 'missing',
+      });
+    });
+  });
+
+  describe('the audit log', () => {
+    it('appends entries and reads them back by time range and by key, oldest first', async () => {
+      const entry = (at: number, key: string | null, action = 'review.reveal') => ({
+        at,
+        actor: 'ann',
+        action,
+        bucket: key === null ? null : 'uploads',
+        key,
+        etag: key === null ? null : 'e1',
+        reviewItemId: null,
+        note: null,
+        tagsBefore: null,
+        tagsAfter: null,
+      });
+      const first = await store.appendAudit(entry(T0 + 5, 'a.jpg'));
+      await store.appendAudit(entry(T0 + 1, 'b.jpg'));
+      await store.appendAudit(entry(T0 + 9, null, 'dlq.redrive'));
+      await store.appendAudit(entry(T0 + 20, 'a.jpg'));
+      expect(first).toMatchObject({ id: expect.any(Number) as number, at: T0 + 5, key: 'a.jpg' });
+      const range = await store.auditLog({ from: T0, to: T0 + 10 });
+      expect(range.map((e) => [e.at, e.key])).toEqual([
+        [T0 + 1, 'b.jpg'],
+        [T0 + 5, 'a.jpg'],
+        [T0 + 9, null],
+      ]);
+      expect((await store.auditLog({ from: T0, to: T0 + 100 }, 2)).length).toBe(2);
+      expect((await store.auditFor('uploads', 'a.jpg')).map((e) => e.at)).toEqual([
+        T0 + 5,
+        T0 + 20,
+      ]);
+    });
+  });
+
+  describe('reports', () => {
+    it('reads records by processing end in a range, and all versions of a key', async () => {
+      await store.record(trackingEntry({ key: 'k', etag: 'v2', processingEnd: T0 + 200 }));
+      await store.record(trackingEntry({ key: 'k', etag: 'v1', processingEnd: T0 + 100 }));
+      await store.record(trackingEntry({ key: 'other', processingEnd: T0 + 300 }));
+      await store.record(trackingEntry({ key: 'late', processingEnd: T0 + 5000 }));
+      const range = await store.recordsBetween({ from: T0 + 100, to: T0 + 5000 });
+      expect(range.map((r) => [r.key, r.etag])).toEqual([
+        ['k', 'v1'],
+        ['k', 'v2'],
+        ['other', trackingEntry().etag],
+      ]);
+      expect((await store.recordsBetween({ from: T0, to: T0 + 10_000 }, 2)).length).toBe(2);
+      expect((await store.recordsFor('uploads', 'k')).map((r) => r.etag)).toEqual(['v1', 'v2']);
+      expect(await store.recordsFor('uploads', 'missing')).toEqual([]);
+    });
   });
 
   describe('review items', () => {
@@ -166,6 +385,12 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
         sendClaimedAt: entry.processingEnd,
         sendFailures: 0,
         lastSendError: null,
+        claimedBy: null,
+        claimExpiresAt: null,
+        decidedBy: null,
+        decidedAt: null,
+        decisionAction: null,
+        decisionNote: null,
       });
     });
 

@@ -66,4 +66,44 @@ export const REPORT_MIGRATIONS: readonly ReportMigration[] = [
       CREATE INDEX review_items_by_status ON review_items (status, created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'review decisions, claims and the audit log',
+    sql: `
+      -- A reviewer's hold on an item (a lease) and the decision, once made. Keep blocked and
+      -- delete both end as status 'rejected'; decision_action tells them apart.
+      ALTER TABLE review_items ADD COLUMN claimed_by TEXT;
+      ALTER TABLE review_items ADD COLUMN claim_expires_at INTEGER;
+      ALTER TABLE review_items ADD COLUMN decided_by TEXT;
+      ALTER TABLE review_items ADD COLUMN decided_at INTEGER;
+      ALTER TABLE review_items ADD COLUMN decision_action TEXT
+        CHECK (decision_action IN ('approve', 'keep-blocked', 'delete'));
+      ALTER TABLE review_items ADD COLUMN decision_note TEXT;
+      CREATE INDEX review_items_by_decision ON review_items (decided_at)
+        WHERE decided_at IS NOT NULL;
+      CREATE INDEX tracking_records_by_end ON tracking_records (processing_end);
+
+      -- Append-only: the triggers refuse every UPDATE and DELETE.
+      CREATE TABLE audit_log (
+        id             INTEGER PRIMARY KEY,
+        at             INTEGER NOT NULL,
+        actor          TEXT NOT NULL,
+        action         TEXT NOT NULL,
+        bucket         TEXT,
+        key            TEXT,
+        etag           TEXT,
+        review_item_id INTEGER,
+        note           TEXT,
+        -- JSON arrays of {Key, Value}.
+        tags_before    TEXT,
+        tags_after     TEXT
+      ) STRICT;
+      CREATE INDEX audit_log_by_time ON audit_log (at);
+      CREATE INDEX audit_log_by_key ON audit_log (bucket, key, at);
+      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+        BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    `,
+  },
 ];

@@ -1,6 +1,14 @@
 /** Rows of the reporting tables and their mapping to the port's types. */
 import type { ModerationLabel } from '../moderation/index.js';
-import type { Decision, ReviewItem, ReviewStatus, TrackingRecord } from './types.js';
+import type {
+  AuditEntry,
+  Decision,
+  ReviewAction,
+  ReviewItem,
+  ReviewStatus,
+  TagPair,
+  TrackingRecord,
+} from './types.js';
 
 export interface TrackingRow {
   bucket: string;
@@ -29,6 +37,26 @@ export interface ReviewRow {
   send_claimed_at: number | null;
   send_failures: number;
   last_send_error: string | null;
+  claimed_by: string | null;
+  claim_expires_at: number | null;
+  decided_by: string | null;
+  decided_at: number | null;
+  decision_action: ReviewAction | null;
+  decision_note: string | null;
+}
+
+export interface AuditRow {
+  id: number;
+  at: number;
+  actor: string;
+  action: string;
+  bucket: string | null;
+  key: string | null;
+  etag: string | null;
+  review_item_id: number | null;
+  note: string | null;
+  tags_before: string | null;
+  tags_after: string | null;
 }
 
 /** Columns of both tables in one row, as the unsent-items join selects them. */
@@ -64,5 +92,28 @@ export function toReviewItem(row: ReviewRow): ReviewItem {
     sendClaimedAt: row.send_claimed_at,
     sendFailures: row.send_failures,
     lastSendError: row.last_send_error,
+    claimedBy: row.claimed_by,
+    claimExpiresAt: row.claim_expires_at,
+    decidedBy: row.decided_by,
+    decidedAt: row.decided_at,
+    decisionAction: row.decision_action,
+    decisionNote: row.decision_note,
+  };
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  const tags = (text: string | null) => (text === null ? null : (JSON.parse(text) as TagPair[]));
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    bucket: row.bucket,
+    key: row.key,
+    etag: row.etag,
+    reviewItemId: row.review_item_id,
+    note: row.note,
+    tagsBefore: tags(row.tags_before),
+    tagsAfter: tags(row.tags_after),
   };
 }

@@ -57,6 +57,30 @@ describe('SqliteReportStore files', () => {
     await b.close();
   });
 
+  it('keeps the audit log append-only, even against SQL written by hand', async () => {
+    const file = freshFile();
+    const store = SqliteReportStore.open(file);
+    await store.appendAudit({
+      at: 1,
+      actor: 'ann',
+      action: 'review.reveal',
+      bucket: 'b',
+      key: 'k',
+      etag: 'e',
+      reviewItemId: null,
+      note: null,
+      tagsBefore: null,
+      tagsAfter: null,
+    });
+    await store.close();
+    const db = new Database(file);
+    expect(() => db.prepare(`UPDATE audit_log SET actor = 'mallory'`).run()).toThrow(
+      'the audit log is append-only',
+    );
+    expect(() => db.prepare('DELETE FROM audit_log').run()).toThrow('the audit log is append-only');
+    db.close();
+  });
+
   it('refuses a file from a newer Vigil', () => {
     const file = freshFile();
     const db = new Database(file);

@@ -2,21 +2,29 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { REPORT_MIGRATIONS, type ReportMigration } from './migrations.js';
 import {
+  toAuditEntry,
   toReviewItem,
   toTrackingRecord,
+  type AuditRow,
   type JoinedRow,
   type ReviewRow,
   type TrackingRow,
 } from './sqlite-rows.js';
 import {
   REVIEW_DECISIONS,
+  type AuditEntry,
   type Decision,
+  type NewAuditEntry,
   type NewTrackingRecord,
   type PendingReview,
   type RecordKey,
   type Recorded,
   type ReportStore,
+  type ReviewClaim,
+  type ReviewDecided,
+  type ReviewerDecision,
   type ReviewItem,
+  type TimeRange,
   type TrackingRecord,
 } from './types.js';
 
@@ -31,6 +39,10 @@ export interface SqliteReportStoreOptions {
 }
 
 const KEY = 'bucket = @bucket AND key = @key AND etag = @etag';
+/** The review item's columns next to its record's, in a join (the id renamed). */
+const REVIEW_COLUMNS = `r.id AS review_id, r.status, r.created_at, r.message_sent_at,
+  r.send_claimed_at, r.send_failures, r.last_send_error, r.claimed_by, r.claim_expires_at,
+  r.decided_by, r.decided_at, r.decision_action, r.decision_note`;
 
 /**
  * The embedded `ReportStore`: one SQLite file in WAL mode. Several connections may hold it
@@ -64,10 +76,61 @@ export class SqliteReportStore implements ReportStore {
       ),
       selectReview: db.prepare(`SELECT * FROM review_items WHERE ${KEY}`),
       selectUnsent: db.prepare(
-        `SELECT t.*, r.id AS review_id, r.status, r.created_at, r.message_sent_at,
-           r.send_claimed_at, r.send_failures, r.last_send_error
+        `SELECT t.*, ${REVIEW_COLUMNS}
          FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
          WHERE r.message_sent_at IS NULL ORDER BY r.created_at, r.id LIMIT ?`,
+      ),
+      selectQueue: db.prepare(
+        `SELECT t.*, ${REVIEW_COLUMNS}
+         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT ?`,
+      ),
+      countPending: db.prepare(`SELECT count(*) AS n FROM review_items WHERE status = 'pending'`),
+      selectReviewById: db.prepare(
+        `SELECT t.*, ${REVIEW_COLUMNS}
+         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         WHERE r.id = ?`,
+      ),
+      claimReview: db.prepare(
+        `UPDATE review_items SET claimed_by = @reviewer, claim_expires_at = @until
+         WHERE id = @id AND status = 'pending'
+           AND (claimed_by IS NULL OR claimed_by = @reviewer OR claim_expires_at <= @now)`,
+      ),
+      releaseReview: db.prepare(
+        `UPDATE review_items SET claimed_by = NULL, claim_expires_at = NULL
+         WHERE id = @id AND claimed_by = @reviewer`,
+      ),
+      decideReview: db.prepare(
+        `UPDATE review_items SET status = @status, decided_by = @reviewer, decided_at = @at,
+           decision_action = @action, decision_note = @note,
+           claimed_by = NULL, claim_expires_at = NULL
+         WHERE id = @id AND status = 'pending'
+           AND (claimed_by IS NULL OR claimed_by = @reviewer OR claim_expires_at <= @at)`,
+      ),
+      selectReviewRow: db.prepare(`SELECT * FROM review_items WHERE id = ?`),
+      insertAudit: db.prepare(
+        `INSERT INTO audit_log (at, actor, action, bucket, key, etag, review_item_id, note,
+           tags_before, tags_after)
+         VALUES (@at, @actor, @action, @bucket, @key, @etag, @reviewItemId, @note,
+           @tagsBefore, @tagsAfter)
+         RETURNING *`,
+      ),
+      selectAuditRange: db.prepare(
+        `SELECT * FROM audit_log WHERE at >= ? AND at < ? ORDER BY at, id LIMIT ?`,
+      ),
+      selectAuditFor: db.prepare(
+        `SELECT * FROM audit_log WHERE bucket = ? AND key = ? ORDER BY at, id`,
+      ),
+      selectRecordsRange: db.prepare(
+        `SELECT * FROM tracking_records WHERE processing_end >= ? AND processing_end < ?
+         ORDER BY processing_end LIMIT ?`,
+      ),
+      selectRecordsFor: db.prepare(
+        `SELECT * FROM tracking_records WHERE bucket = ? AND key = ? ORDER BY processing_end`,
+      ),
+      selectDecided: db.prepare(
+        `SELECT * FROM review_items WHERE decided_at >= ? AND decided_at < ?
+         ORDER BY decided_at, id`,
       ),
       claimSend: db.prepare(
         `UPDATE review_items SET send_claimed_at = @now
@@ -147,12 +210,7 @@ export class SqliteReportStore implements ReportStore {
   }
 
   unsentReviewItems(limit = 100): Promise<PendingReview[]> {
-    return this.attempt(() =>
-      (this.statements.selectUnsent.all(limit) as JoinedRow[]).map((row) => ({
-        record: toTrackingRecord(row),
-        reviewItem: toReviewItem({ ...row, id: row.review_id }),
-      })),
-    );
+    return this.attempt(() => (this.statements.selectUnsent.all(limit) as JoinedRow[]).map(joined));
   }
 
   claimReviewSend(id: number, now: number, leaseMs: number): Promise<boolean> {
@@ -171,9 +229,136 @@ export class SqliteReportStore implements ReportStore {
     });
   }
 
+  reviewQueue(limit = 100): Promise<PendingReview[]> {
+    return this.attempt(() => (this.statements.selectQueue.all(limit) as JoinedRow[]).map(joined));
+  }
+
+  countPendingReviews(): Promise<number> {
+    return this.attempt(() => (this.statements.countPending.get() as { n: number }).n);
+  }
+
+  getReview(id: number): Promise<PendingReview | undefined> {
+    return this.attempt(() => {
+      const row = this.statements.selectReviewById.get(id) as JoinedRow | undefined;
+      return row && joined(row);
+    });
+  }
+
+  claimReview(id: number, reviewer: string, now: number, leaseMs: number): Promise<ReviewClaim> {
+    return this.attempt(() =>
+      this.db
+        .transaction((): ReviewClaim => {
+          const { changes } = this.statements.claimReview.run({
+            id,
+            reviewer,
+            now,
+            until: now + leaseMs,
+          });
+          const item = this.reviewById(id);
+          if (!item) return { claimed: false, reason: 'missing' };
+          if (changes === 1) return { claimed: true, item };
+          return { claimed: false, reason: item.status === 'pending' ? 'held' : 'decided', item };
+        })
+        .immediate(),
+    );
+  }
+
+  releaseReview(id: number, reviewer: string): Promise<void> {
+    return this.attempt(() => {
+      this.statements.releaseReview.run({ id, reviewer });
+    });
+  }
+
+  decideReview(decision: ReviewerDecision): Promise<ReviewDecided> {
+    return this.attempt(() =>
+      this.db
+        .transaction((): ReviewDecided => {
+          const { changes } = this.statements.decideReview.run({
+            id: decision.id,
+            reviewer: decision.reviewer,
+            at: decision.at,
+            action: decision.action,
+            note: decision.note,
+            status: decision.action === 'approve' ? 'approved' : 'rejected',
+          });
+          const item = this.reviewById(decision.id);
+          if (!item) return { decided: false, reason: 'missing' };
+          if (changes === 0)
+            return { decided: false, reason: item.status === 'pending' ? 'held' : 'decided', item };
+          const audit = this.insertAudit({
+            at: decision.at,
+            actor: decision.reviewer,
+            action: `review.${decision.action}`,
+            bucket: item.bucket,
+            key: item.key,
+            etag: item.etag,
+            reviewItemId: item.id,
+            note: decision.note,
+            tagsBefore: decision.tagsBefore,
+            tagsAfter: decision.tagsAfter,
+          });
+          return { decided: true, item, audit };
+        })
+        .immediate(),
+    );
+  }
+
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.attempt(() => this.insertAudit(entry));
+  }
+
+  auditLog(range: TimeRange, limit = 100_000): Promise<AuditEntry[]> {
+    return this.attempt(() =>
+      (this.statements.selectAuditRange.all(range.from, range.to, limit) as AuditRow[]).map(
+        toAuditEntry,
+      ),
+    );
+  }
+
+  auditFor(bucket: string, key: string): Promise<AuditEntry[]> {
+    return this.attempt(() =>
+      (this.statements.selectAuditFor.all(bucket, key) as AuditRow[]).map(toAuditEntry),
+    );
+  }
+
+  recordsBetween(range: TimeRange, limit = 100_000): Promise<TrackingRecord[]> {
+    return this.attempt(() =>
+      (this.statements.selectRecordsRange.all(range.from, range.to, limit) as TrackingRow[]).map(
+        toTrackingRecord,
+      ),
+    );
+  }
+
+  recordsFor(bucket: string, key: string): Promise<TrackingRecord[]> {
+    return this.attempt(() =>
+      (this.statements.selectRecordsFor.all(bucket, key) as TrackingRow[]).map(toTrackingRecord),
+    );
+  }
+
+  decidedBetween(range: TimeRange): Promise<ReviewItem[]> {
+    return this.attempt(() =>
+      (this.statements.selectDecided.all(range.from, range.to) as ReviewRow[]).map(toReviewItem),
+    );
+  }
+
   close(): Promise<void> {
     if (this.db.open) this.db.close();
     return Promise.resolve();
+  }
+
+  private reviewById(id: number): ReviewItem | undefined {
+    const row = this.statements.selectReviewRow.get(id) as ReviewRow | undefined;
+    return row && toReviewItem(row);
+  }
+
+  private insertAudit(entry: NewAuditEntry): AuditEntry {
+    const tags = (t: NewAuditEntry['tagsBefore']) => (t === null ? null : JSON.stringify(t));
+    const row = this.statements.insertAudit.get({
+      ...entry,
+      tagsBefore: tags(entry.tagsBefore),
+      tagsAfter: tags(entry.tagsAfter),
+    }) as AuditRow;
+    return toAuditEntry(row);
   }
 
   private reviewRow(key: RecordKey): ReviewItem | undefined {
@@ -189,6 +374,10 @@ export class SqliteReportStore implements ReportStore {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
+}
+
+function joined(row: JoinedRow): PendingReview {
+  return { record: toTrackingRecord(row), reviewItem: toReviewItem({ ...row, id: row.review_id }) };
 }
 
 function keyOf({ bucket, key, etag }: RecordKey): RecordKey {

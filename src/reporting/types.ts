@@ -13,8 +13,20 @@ export type ReviewDecision = Extract<Decision, 'blocked' | 'review' | 'failed'>;
 
 export const REVIEW_DECISIONS: readonly ReviewDecision[] = ['blocked', 'review', 'failed'];
 
-/** Review states; the pipeline creates `pending` items, the console moves them on. */
+/**
+ * Review states; the pipeline creates `pending` items, a reviewer's decision moves them on:
+ * `approve` → `approved`; `keep-blocked` and `delete` → `rejected`.
+ */
 export type ReviewStatus = 'pending' | 'approved' | 'rejected';
+
+/** What a reviewer can decide about an item. */
+export type ReviewAction = 'approve' | 'keep-blocked' | 'delete';
+
+/** An object tag, as S3 has it. */
+export interface TagPair {
+  Key: string;
+  Value: string;
+}
 
 /** Identifies one object version: the upsert key of tracking records and review items. */
 export interface RecordKey {
@@ -70,7 +82,67 @@ export interface ReviewItem extends RecordKey {
   /** Sends that failed so far, and the last one's error. */
   sendFailures: number;
   lastSendError: string | null;
+  /** The reviewer holding the item (a lease, like a queue's visibility timeout), or null. */
+  claimedBy: string | null;
+  /** Epoch ms the hold ends; a hold past it is void. */
+  claimExpiresAt: number | null;
+  /** The decision, once made: who, when (epoch ms), what, and the note given. */
+  decidedBy: string | null;
+  decidedAt: number | null;
+  decisionAction: ReviewAction | null;
+  decisionNote: string | null;
 }
+
+/** One entry of the append-only audit log. */
+export interface AuditEntry {
+  id: number;
+  /** Epoch ms. */
+  at: number;
+  /** Who: a console user name, or `root`. */
+  actor: string;
+  /** e.g. `review.approve`, `review.keep-blocked`, `review.delete`, `review.reveal`, `dlq.redrive`. */
+  action: string;
+  bucket: string | null;
+  key: string | null;
+  etag: string | null;
+  reviewItemId: number | null;
+  note: string | null;
+  /** The object's tags before and after the action, when it changed or read them. */
+  tagsBefore: TagPair[] | null;
+  tagsAfter: TagPair[] | null;
+}
+
+export type NewAuditEntry = Omit<AuditEntry, 'id'>;
+
+/** Epoch milliseconds, `from` included, `to` excluded. */
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+/** What `claimReview` got: the item held by the caller, or why not. */
+export type ReviewClaim =
+  | { claimed: true; item: ReviewItem }
+  | { claimed: false; reason: 'held' | 'decided'; item: ReviewItem }
+  | { claimed: false; reason: 'missing' };
+
+/** A reviewer's decision as `decideReview` takes it. */
+export interface ReviewerDecision {
+  id: number;
+  reviewer: string;
+  action: ReviewAction;
+  note: string | null;
+  /** Epoch ms. */
+  at: number;
+  tagsBefore: TagPair[] | null;
+  tagsAfter: TagPair[] | null;
+}
+
+/** What `decideReview` did: the decided item and its audit entry, or why nothing. */
+export type ReviewDecided =
+  | { decided: true; item: ReviewItem; audit: AuditEntry }
+  | { decided: false; reason: 'held' | 'decided'; item: ReviewItem }
+  | { decided: false; reason: 'missing' };
 
 /** What `record` and `redelivered` report. */
 export interface Recorded {
@@ -123,5 +195,43 @@ export interface ReportStore {
   markReviewSent(id: number, at: number): Promise<void>;
   /** Notes a failed send of the item's message and lets go of it, for anyone to retry. */
   markReviewSendFailed(id: number, error: string): Promise<void>;
+
+  // ---- review (the console) ------------------------------------------------------------
+
+  /** Pending review items with their records, oldest first (default limit 100). */
+  reviewQueue(limit?: number): Promise<PendingReview[]>;
+  countPendingReviews(): Promise<number>;
+  getReview(id: number): Promise<PendingReview | undefined>;
+  /**
+   * Holds a pending item for `reviewer` until `now + leaseMs`: granted when nobody holds it,
+   * its hold ran out, or `reviewer` holds it already (which extends the hold).
+   */
+  claimReview(id: number, reviewer: string, now: number, leaseMs: number): Promise<ReviewClaim>;
+  /** Lets go of the reviewer's own hold (nothing happens for anyone else's). */
+  releaseReview(id: number, reviewer: string, now: number): Promise<void>;
+  /**
+   * Decides a pending item and appends its audit entry (`review.<action>`), in one
+   * transaction: only when the item is pending and the reviewer holds it or nobody does.
+   */
+  decideReview(decision: ReviewerDecision): Promise<ReviewDecided>;
+
+  // ---- audit log -----------------------------------------------------------------------
+
+  /** Appends an entry (the log is append-only: nothing updates or deletes one). */
+  appendAudit(entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Entries in the range, oldest first (default limit 100,000). */
+  auditLog(range: TimeRange, limit?: number): Promise<AuditEntry[]>;
+  /** Every entry about one object key (all its versions), oldest first. */
+  auditFor(bucket: string, key: string): Promise<AuditEntry[]>;
+
+  // ---- reports -------------------------------------------------------------------------
+
+  /** Records whose processing ended in the range, oldest first (default limit 100,000). */
+  recordsBetween(range: TimeRange, limit?: number): Promise<TrackingRecord[]>;
+  /** Every record of one object key (all its versions), oldest first. */
+  recordsFor(bucket: string, key: string): Promise<TrackingRecord[]>;
+  /** Review items decided in the range, oldest decision first. */
+  decidedBetween(range: TimeRange): Promise<ReviewItem[]>;
+
   close(): Promise<void>;
 }

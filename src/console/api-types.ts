@@ -1,0 +1,286 @@
+/**
+ * The console's JSON API, shared by the server (src/console) and the browser app
+ * (src/console/web): every request and answer shape, in one place. All paths are under
+ * `/_vigil/console/api/`. Every endpoint but `POST login` needs the session cookie; every
+ * state change (POST, PUT, DELETE) also needs the header `X-CSRF-Token: <session.csrfToken>`.
+ *
+ * Errors are `{ error: { code, message } }` with status 400 (bad input), 401
+ * (`Unauthenticated`: no or expired session), 403 (`Forbidden`: role; `CsrfTokenInvalid`),
+ * 404 (`NotFound`), 409 (`Conflict`: claimed by someone else, already decided, object
+ * changed), 429 (`TooManyAttempts`, with `Retry-After`).
+ */
+
+export type Role = 'viewer' | 'moderator' | 'admin';
+
+/**
+ * Who may do what: `viewer` reads reports (dashboard, export); `moderator` also reviews and
+ * reads object timelines; `admin` also sees and acts on operations (delivery, functions).
+ */
+export const ROLE_RIGHTS = {
+  viewer: ['reports'],
+  moderator: ['reports', 'review', 'timeline'],
+  admin: ['reports', 'review', 'timeline', 'operations'],
+} as const satisfies Record<Role, readonly string[]>;
+export type Right = (typeof ROLE_RIGHTS)[Role][number];
+
+// ---- session ------------------------------------------------------------------------------
+
+/** `POST login` body. Root logs in with its access key id and secret access key. */
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+/** `POST login` and `GET session` answer. */
+export interface Session {
+  username: string;
+  role: Role;
+  rights: Right[];
+  /** Send as `X-CSRF-Token` on every state change. */
+  csrfToken: string;
+  /** Epoch ms. */
+  expiresAt: number;
+}
+// `POST logout` → 204.
+
+// ---- review (right: review) ---------------------------------------------------------------
+
+export interface Label {
+  Name: string;
+  ParentName: string;
+  TaxonomyLevel: number;
+  Confidence: number;
+}
+
+/** One item waiting for review, as `GET review` lists it (oldest first). */
+export interface ReviewQueueItem {
+  id: number;
+  bucket: string;
+  key: string;
+  etag: string;
+  size: number | null;
+  contentType: string | null;
+  /** The pipeline's decision: `blocked`, `review` (flagged, not blocked) or `failed`. */
+  decision: 'blocked' | 'review' | 'failed';
+  /** The policy's reason, readable: which labels and rules decided, or the error. */
+  reason: string;
+  /** Labels with confidences; each label's ancestors are separate entries. */
+  labels: Label[];
+  modelVersion: string | null;
+  /** The S3 event's eventTime (ISO 8601): when the object was uploaded. */
+  uploadedAt: string;
+  /** Epoch ms the item was created (the judgement's end). */
+  createdAt: number;
+  /** Who holds the item now, and until when (epoch ms); null when free. */
+  claimedBy: string | null;
+  claimExpiresAt: number | null;
+  /** `thumbnail` URL (relative to the API root); blurred unless `?reveal=1` is added. */
+  thumbnail: string;
+}
+
+/** `GET review?limit=50` */
+export interface ReviewQueueResponse {
+  items: ReviewQueueItem[];
+  /** Items pending in all (the list may be cut at `limit`). */
+  pending: number;
+}
+
+/**
+ * `POST review/<id>/claim` (body empty) → `ReviewClaimResponse`, 409 when another reviewer
+ * holds it or it is decided. Claiming again extends the caller's own lease.
+ * `POST review/<id>/release` → 204.
+ * `GET review/<id>/thumbnail[?reveal=1]` → image/jpeg (blurred for blocked and review items
+ * unless `reveal=1`; the reveal is written to the audit log).
+ */
+export interface ReviewClaimResponse {
+  item: ReviewQueueItem;
+  /** Epoch ms. */
+  claimExpiresAt: number;
+}
+
+export type ReviewAction = 'approve' | 'keep-blocked' | 'delete';
+
+/** `POST review/<id>/decision` body; the caller must hold the claim. */
+export interface ReviewDecisionRequest {
+  action: ReviewAction;
+  note?: string;
+}
+
+export interface ReviewDecisionResponse {
+  id: number;
+  status: 'approved' | 'rejected' | 'deleted';
+  decidedBy: string;
+  decidedAt: number;
+  tagsBefore: { Key: string; Value: string }[] | null;
+  tagsAfter: { Key: string; Value: string }[] | null;
+}
+
+// ---- object timeline (right: timeline) -----------------------------------------------------
+
+/** `GET objects?bucket=<b>&prefix=<p>&limit=50` → objects whose key starts with prefix. */
+export interface ObjectSearchResponse {
+  buckets: string[];
+  objects: {
+    bucket: string;
+    key: string;
+    size: number;
+    etag: string;
+    lastModified: string;
+    blocked: boolean;
+  }[];
+}
+
+export type TimelineStepKind =
+  | 'upload'
+  | 'event'
+  | 'delivery'
+  | 'invocation'
+  | 'moderation'
+  | 'tagging'
+  | 'review'
+  | 'removal';
+
+/** One step of an object's story. */
+export interface TimelineStep {
+  kind: TimelineStepKind;
+  /** Epoch ms. */
+  at: number;
+  /** Ms since the previous step; null for the first. */
+  sincePrevious: number | null;
+  /** One line, e.g. `PUT by AKIA… from 127.0.0.1, 1.2 MB, request 4F2A…`. */
+  summary: string;
+  /** Kind-specific fields (request id, destination, outcome, duration, logs, labels, tags…). */
+  detail: Record<string, unknown>;
+}
+
+/** `GET timeline?bucket=<b>&key=<k>` → the steps, oldest first, of every version of the key. */
+export interface TimelineResponse {
+  bucket: string;
+  key: string;
+  steps: TimelineStep[];
+}
+
+// ---- operations (right: operations) -------------------------------------------------------
+
+/** `GET operations/delivery` */
+export interface DeliveryOverview {
+  destinations: {
+    destination: string;
+    pending: number;
+    dead: number;
+    /** Epoch ms of the oldest pending event, or null. */
+    oldestPendingAt: number | null;
+    /** Deliveries in the last hour and failures (retries + dead letters) in the last hour. */
+    deliveredLastHour: number;
+    failedLastHour: number;
+  }[];
+  deadLetters: {
+    id: number;
+    destination: string;
+    eventName: string;
+    bucket: string;
+    key: string;
+    attempts: number;
+    lastError: string | null;
+    /** Epoch ms. */
+    createdAt: number;
+  }[];
+}
+
+/** `POST operations/redrive` body: some dead letters by id, or all of one destination. */
+export interface RedriveRequest {
+  ids?: number[];
+  destination?: string;
+}
+export interface RedriveResponse {
+  redriven: number;
+}
+
+/** `GET operations/functions` */
+export interface FunctionsOverview {
+  functions: {
+    name: string;
+    invocations: number;
+    succeeded: number;
+    failed: number;
+    pending: number;
+    /** Of the attempts kept in the log, ms. */
+    durationP50: number | null;
+    durationP95: number | null;
+    durationP99: number | null;
+    recursionStops: number;
+    /** Newest first, each attempt's log as Lambda's log stream shows it. */
+    recent: {
+      requestId: string;
+      state: string;
+      acceptedAt: number;
+      attempts: number;
+      log: string;
+    }[];
+  }[];
+}
+
+// ---- reports (right: reports) -------------------------------------------------------------
+
+/** `GET reports?from=<ISO>&to=<ISO>&granularity=hour|day` */
+export interface ReportResponse {
+  from: string;
+  to: string;
+  granularity: 'hour' | 'day';
+  /** One entry per hour or day in the range, oldest first (empty periods included). */
+  periods: {
+    /** ISO start of the period. */
+    start: string;
+    processed: number;
+    /** By pipeline decision. */
+    decisions: Record<'clean' | 'blocked' | 'review' | 'failed' | 'skipped', number>;
+    /** Upload (event time) to verdict (processing end), ms; null when nothing was processed. */
+    latencyP50: number | null;
+    latencyP95: number | null;
+    latencyP99: number | null;
+  }[];
+  totals: {
+    processed: number;
+    flagged: number;
+    /** Records with each top-level label (TaxonomyLevel 1), and their share of `processed`. */
+    byTopLevelLabel: { label: string; count: number; share: number }[];
+  };
+  review: {
+    /** Items pending now. */
+    backlog: number;
+    /** Items decided within the range, and the median wait from creation to decision (ms). */
+    decided: number;
+    medianTimeToDecisionMs: number | null;
+  };
+  cost: {
+    /** Published Rekognition price per image (DetectModerationLabels, first tier). */
+    rekognitionPerImageUsd: number;
+    /** Vigil's estimate: processing seconds per image × the configured price of a vCPU-second. */
+    vigilPerImageUsd: number | null;
+    /** The assumption behind the estimate, in words. */
+    basis: string;
+  };
+}
+
+/**
+ * `GET export/records?from=<ISO>&to=<ISO>&format=csv|json` and
+ * `GET export/audit?from=…&to=…&format=csv|json` → a download (Content-Disposition).
+ */
+export type ExportFormat = 'csv' | 'json';
+
+/** One entry of the append-only audit log, as exported. */
+export interface AuditEntry {
+  id: number;
+  /** Epoch ms. */
+  at: number;
+  actor: string;
+  /** `review.approve`, `review.keep-blocked`, `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`, `logout`. */
+  action: string;
+  bucket: string | null;
+  key: string | null;
+  etag: string | null;
+  reviewItemId: number | null;
+  note: string | null;
+  tagsBefore: { Key: string; Value: string }[] | null;
+  tagsAfter: { Key: string; Value: string }[] | null;
+}
