@@ -1,9 +1,22 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createAdminRoute } from './admin/api.js';
-import { resolveRootCredentials, type RootCredentials, type VigilConfig } from './config/index.js';
+import { LoginLimiter } from './console/login-limiter.js';
+import { ReviewDesk } from './console/review-desk.js';
+import { createConsoleRoute } from './console/route.js';
+import { SessionStore } from './console/sessions.js';
+import { Thumbnails } from './console/thumbnails.js';
+import { ConsoleUsers, type GeneratedPassword } from './console/users.js';
+import {
+  ConfigError,
+  resolveRootCredentials,
+  type RootCredentials,
+  type VigilConfig,
+} from './config/index.js';
+import type { ReportStore } from './reporting/index.js';
 import { Dispatcher } from './delivery/dispatcher.js';
 import { OutboxStore } from './delivery/outbox-store.js';
 import { installOutboxWriter } from './delivery/outbox-writer.js';
@@ -19,8 +32,9 @@ import type { Moderator } from './moderation/types.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsReviewQueue } from './pipeline/adapters/sqs.js';
 import { ReviewSweeper } from './pipeline/review-sweeper.js';
-import { REPORTS_DB_ENV, settingsToEnvironment } from './pipeline/settings.js';
-import { isCleared, reportsDatabasePath, SqliteReportStore } from './reporting/index.js';
+import { REPORTS_DB_ENV, REPORTS_URL_ENV, settingsToEnvironment } from './pipeline/settings.js';
+import { isCleared, reportsDatabasePath } from './reporting/index.js';
+import { openReportStore } from './reporting/open.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
 import {
@@ -38,6 +52,8 @@ export interface RunningVigil {
   url: string;
   port: number;
   credentials: RootCredentials;
+  /** Console passwords generated at this start (to print once). */
+  consolePasswords: GeneratedPassword[];
   engine: StorageEngine;
   queues: QueueService;
   outbox: OutboxStore;
@@ -128,11 +144,21 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const moderator = configuredModerator(config, (line) =>
     log.debug({ component: 'moderation' }, line),
   );
-  // The tracking records moderate-image writes; the gate's closed mode reads them. Opened on
-  // first use: a Vigil whose gate is all open never touches the file from this thread.
-  let reportStore: SqliteReportStore | undefined;
-  const reports = () =>
-    (reportStore ??= SqliteReportStore.open(reportsDatabasePath(config.dataDir)));
+  // The tracking records moderate-image writes, review decisions and the audit log: read by
+  // the gate's closed mode, the console and the review sweeper.
+  let reportStore: ReportStore;
+  try {
+    reportStore = await openReportStore({
+      dataDir: config.dataDir,
+      ...(config.reporting.url ? { url: config.reporting.url } : {}),
+    });
+  } catch (error) {
+    engine.close();
+    throw new ConfigError(
+      `reporting.url: cannot open the reporting database (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
+  const reports = () => reportStore;
   const gateBuckets = {
     ...(config.seed
       ? { [SEED_BUCKET]: { mode: 'open' as const, blockedStatus: 451 as const } }
@@ -144,7 +170,34 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     { engine, multipart, ...scope, logger: log, notifications: directory },
     { lookupSecret, domains: config.domains },
   );
+  const consoleUsers = await ConsoleUsers.load(config.dataDir, credentials, config.console.users);
+  const desk = new ReviewDesk({
+    reports: reports(),
+    engine,
+    withdrawMessages: (id) =>
+      queues.exists(config.pipeline.reviewQueue)
+        ? queues.deleteByBodyField(config.pipeline.reviewQueue, 'reviewItemId', id)
+        : Promise.resolve(0),
+    leaseMs: config.console.claimLeaseSeconds * 1000,
+    logger: log.child({ component: 'console' }),
+  });
   const routes: Route[] = [
+    createConsoleRoute({
+      users: consoleUsers.users,
+      sessions: new SessionStore(config.console.sessionHours * 3_600_000),
+      loginLimiter: new LoginLimiter(config.console.loginAttempts),
+      desk,
+      reports,
+      thumbnails: new Thumbnails(join(config.dataDir, 'thumbnails'), engine),
+      engine,
+      outbox,
+      wake: () => dispatcher.wake(),
+      functions: runtime,
+      timeline: () => Promise.resolve([]),
+      deliveryStats: () => [],
+      vcpuHourUsd: config.reporting.vcpuHourUsd,
+      logger: log.child({ component: 'console' }),
+    }),
     createSqsRoute({ queues, lookupSecret, ...scope, logger: log }),
     createSqsQueryRoute({ queues, lookupSecret, ...scope, logger: log }),
     createAdminRoute({
@@ -210,6 +263,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     url: publicUrl,
     port: address.port,
     credentials,
+    consolePasswords: consoleUsers.generated,
     engine,
     queues,
     outbox,
@@ -229,7 +283,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await sweeper.stop();
       sweeperSqs.destroy();
       await moderator.close();
-      await reportStore?.close();
+      await reportStore.close();
       engine.close();
     },
   };
@@ -251,7 +305,9 @@ function moderateImageFunction(config: VigilConfig): FunctionDefinition {
     reservedConcurrency: Math.max(1, Math.min(4, availableParallelism())),
     environment: {
       ...settingsToEnvironment(config.pipeline),
-      [REPORTS_DB_ENV]: reportsDatabasePath(config.dataDir),
+      ...(config.reporting.url
+        ? { [REPORTS_URL_ENV]: config.reporting.url }
+        : { [REPORTS_DB_ENV]: reportsDatabasePath(config.dataDir) }),
     },
     maximumRetryAttempts: 2,
     maximumEventAgeSeconds: 21_600,

@@ -1,7 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { reportsDatabasePath, SqliteReportStore } from '../reporting/index.js';
+import { openReportStore } from '../reporting/open.js';
 
 /** The synthetic images the demo uploads (generated noise, no real content). */
 const DEMO_IMAGES = [
@@ -15,6 +15,8 @@ export interface DemoOptions {
   endpoint: string;
   region: string;
   dataDir: string;
+  /** `reporting.url`, when the tracking records are in PostgreSQL. */
+  reportsUrl?: string | undefined;
   credentials: { accessKeyId: string; secretAccessKey: string };
   timeoutMs?: number;
 }
@@ -34,7 +36,10 @@ export async function runDemo(
     forcePathStyle: true,
     credentials: options.credentials,
   });
-  const reports = SqliteReportStore.open(reportsDatabasePath(options.dataDir));
+  const reports = await openReportStore({
+    dataDir: options.dataDir,
+    ...(options.reportsUrl ? { url: options.reportsUrl } : {}),
+  });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
   try {
     const uploads = await Promise.all(

@@ -11,6 +11,8 @@ import {
 } from '../config/index.js';
 import { listDeadLetters, redriveDeadLetters } from './dlq.js';
 import { printFunctionLogs } from './logs.js';
+import { printReport } from './report.js';
+import { CONSOLE_USERS_FILE, hashPassword, readStoredPasswords } from '../console/users.js';
 import { runDemo } from './demo.js';
 import { moderateFiles } from './moderate.js';
 
@@ -112,6 +114,16 @@ program
             `Run 'npx vigil credentials' to see them again.\n\n`,
         );
       }
+      if (vigil.consolePasswords.length > 0) {
+        process.stdout.write(
+          `Generated console passwords (saved to ${join(config.dataDir, CONSOLE_USERS_FILE)}, mode 0600):\n` +
+            vigil.consolePasswords.map((p) => `  ${p.name}: ${p.password}\n`).join('') +
+            '\n',
+        );
+      }
+      process.stdout.write(
+        `Console: ${vigil.url}/_vigil/console/ (log in as root: access key id + secret access key)\n`,
+      );
       vigil.logger.info(
         {
           url: vigil.url,
@@ -162,7 +174,63 @@ program
     process.stdout.write(
       `AWS_ACCESS_KEY_ID=${creds.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}\n`,
     );
+    const passwords = await readStoredPasswords(join(config.dataDir, CONSOLE_USERS_FILE));
+    for (const [name, password] of Object.entries(passwords))
+      process.stdout.write(`console user ${name}: ${password}\n`);
   });
+
+const consoleUser = program
+  .command('console-user')
+  .description('Console users (declared in the config file under console.users).');
+
+consoleUser
+  .command('hash')
+  .description(
+    'Read a password on stdin and print its hash for console.users[].passwordHash in the config file.',
+  )
+  .action(async () => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk);
+    const password = Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    if (password.length < 12) throw new ConfigError('Choose a password of at least 12 characters.');
+    process.stdout.write(`${await hashPassword(password)}\n`);
+  });
+
+program
+  .command('report')
+  .description(
+    'Export tracking records (or, with --audit, the audit log) for a date range, as CSV or JSON.',
+  )
+  .addOption(dataDirOption())
+  .addOption(configOption())
+  .option(
+    '--from <date>',
+    'start (ISO 8601 date or time, UTC), included; default 7 days before --to',
+  )
+  .option('--to <date>', 'end (ISO 8601), excluded; default now')
+  .addOption(
+    new Option('--format <format>', 'output format').choices(['csv', 'json']).default('csv'),
+  )
+  .option('--audit', 'the audit log instead of the tracking records')
+  .action(
+    async (opts: {
+      dataDir?: string;
+      config?: string;
+      from?: string;
+      to?: string;
+      format: 'csv' | 'json';
+      audit?: boolean;
+    }) => {
+      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+      await printReport(
+        { dataDir: config.dataDir, url: config.reporting.url },
+        { from: opts.from, to: opts.to, format: opts.format, audit: opts.audit ?? false },
+        (text) => process.stdout.write(text),
+      );
+    },
+  );
 
 const dlq = program
   .command('dlq')
@@ -296,7 +364,13 @@ program
         `No credentials in ${config.dataDir}: start Vigil there first with 'npm start'.`,
       );
     process.exitCode = await runDemo(
-      { endpoint: opts.endpoint, region: config.region, dataDir: config.dataDir, credentials },
+      {
+        endpoint: opts.endpoint,
+        region: config.region,
+        dataDir: config.dataDir,
+        reportsUrl: config.reporting.url,
+        credentials,
+      },
       (text) => process.stdout.write(text),
     );
   });

@@ -121,6 +121,64 @@ const deliverySchema = z
   })
   .strict();
 
+const consoleUserSchema = z
+  .object({
+    /** Login name; `root` is taken (root logs in with its access key id). */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9._@-]{1,64}$/, 'expected 1-64 letters, digits, dots, @, _ or -')
+      .refine((n) => n !== 'root', 'root is reserved'),
+    role: z.enum(['viewer', 'moderator', 'admin']),
+    /**
+     * `scrypt$<N>$<r>$<p>$<salt b64>$<hash b64>`, from `vigil console-user hash`. Without
+     * it, Vigil generates a password at first start, stores it in
+     * `<dataDir>/console-users.json` (mode 0600) and prints it once.
+     */
+    passwordHash: z
+      .string()
+      .regex(
+        /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/,
+        'expected a hash from `vigil console-user hash`',
+      )
+      .optional(),
+  })
+  .strict();
+
+const consoleSchema = z
+  .object({
+    users: z.array(consoleUserSchema).default([]),
+    /** A session lasts this long after login. */
+    sessionHours: z
+      .number()
+      .min(0.05)
+      .max(24 * 30)
+      .default(12),
+    /** A reviewer's hold on an open item (renewed while it stays open). */
+    claimLeaseSeconds: z.number().int().min(10).max(3600).default(300),
+    /** Failed logins allowed per client address and per user name in 15 minutes. */
+    loginAttempts: z.number().int().min(1).max(1000).default(10),
+  })
+  .strict()
+  .refine((c) => new Set(c.users.map((u) => u.name)).size === c.users.length, {
+    message: 'user names must be unique',
+    path: ['users'],
+  });
+
+const reportingSchema = z
+  .object({
+    /** `postgres://…` for PostgreSQL; unset: SQLite in `<dataDir>/reports.db`. */
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
+      .optional(),
+    /**
+     * Price of one vCPU-hour in USD, for the dashboard's cost-per-image estimate. Default:
+     * an on-demand c7g.large (2 vCPU, $0.0725/h in us-east-1) per vCPU.
+     */
+    vcpuHourUsd: z.number().min(0).default(0.03625),
+  })
+  .strict();
+
 /** Vigil's configuration: every field has a default, unknown keys are errors. */
 export const configSchema = z
   .object({
@@ -163,6 +221,10 @@ export const configSchema = z
      * moderate-image, served through the gate. Created at start when the bucket is missing.
      */
     seed: z.boolean().default(true),
+    /** The moderator console at /_vigil/console/ (docs/console.md). */
+    console: consoleSchema.default(consoleSchema.parse({})),
+    /** Where tracking records, review decisions and the audit log live. */
+    reporting: reportingSchema.default(reportingSchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),
   })

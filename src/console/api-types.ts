@@ -131,14 +131,7 @@ export interface ObjectSearchResponse {
 }
 
 export type TimelineStepKind =
-  | 'upload'
-  | 'event'
-  | 'delivery'
-  | 'invocation'
-  | 'moderation'
-  | 'tagging'
-  | 'review'
-  | 'removal';
+  'upload' | 'event' | 'delivery' | 'invocation' | 'moderation' | 'tagging' | 'review' | 'removal';
 
 /** One step of an object's story. */
 export interface TimelineStep {

@@ -18,6 +18,7 @@ import type { PipelinePorts } from './ports.js';
 import {
   PipelineConfigError,
   REPORTS_DB_ENV,
+  REPORTS_URL_ENV,
   settingsFromEnvironment,
   type PipelineSettings,
 } from './settings.js';
@@ -41,10 +42,11 @@ export async function pipelineFromEnvironment(env: Environment): Promise<Pipelin
   const settings = settingsFromEnvironment(env);
   const region = env['AWS_REGION'] ?? env['AWS_DEFAULT_REGION'];
   if (!region) throw new PipelineConfigError('AWS_REGION: expected the region, e.g. us-east-1');
+  const reportsUrl = env[REPORTS_URL_ENV];
   const reportsFile = env[REPORTS_DB_ENV];
-  if (!reportsFile)
+  if (!reportsUrl && !reportsFile)
     throw new PipelineConfigError(
-      `${REPORTS_DB_ENV}: expected the reporting database's file (Vigil: <data-dir>/reports.db)`,
+      `${REPORTS_DB_ENV}: expected the reporting database's file (Vigil: <data-dir>/reports.db), or ${REPORTS_URL_ENV}: a postgres:// URL`,
     );
   const accessKeyId = env['AWS_ACCESS_KEY_ID'];
   const secretAccessKey = env['AWS_SECRET_ACCESS_KEY'];
@@ -72,9 +74,15 @@ export async function pipelineFromEnvironment(env: Environment): Promise<Pipelin
     // The S3 client's provider: the same credential chain (env, Lambda role) for both.
     credentials: () => s3.config.credentials(),
   });
-  // Loaded here, not at the top: a deployment with another ReportStore needs no SQLite.
-  const { SqliteReportStore } = await import('../reporting/index.js');
-  const reports = SqliteReportStore.open(reportsFile);
+  // Loaded here, not at the top: a deployment with one ReportStore needs not load the other.
+  const reports = reportsUrl
+    ? // A small pool: every worker thread of the function has its own.
+      await (
+        await import('../reporting/postgres.js')
+      ).PostgresReportStore.open(reportsUrl, {
+        poolSize: 2,
+      })
+    : (await import('../reporting/sqlite.js')).SqliteReportStore.open(reportsFile!);
   return {
     settings,
     ports: {

@@ -88,6 +88,8 @@ export const SETTINGS_ENV = {
 
 /** The variable naming the reporting database file (`<data-dir>/reports.db` in Vigil). */
 export const REPORTS_DB_ENV = 'MODERATION_REPORTS_DB';
+/** The reporting database's PostgreSQL URL; when set, it is used instead of the SQLite file. */
+export const REPORTS_URL_ENV = 'MODERATION_REPORTS_URL';
 
 /**
  * The environment that gives a function these settings: what Vigil puts in the built-in

@@ -45,7 +45,7 @@ const MAX_VISIBILITY_MS = 43_200_000;
 export class MessageTable {
   private readonly statements;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.statements = {
       insert: db.prepare(
         `INSERT INTO queue_messages (queue, message_id, body, message_attributes, trace_header,
@@ -147,6 +147,16 @@ export class MessageTable {
    * succeeds (SQS deletes are idempotent); one superseded by a later receive is refused as
    * expired, so a slow consumer cannot delete a message another consumer now holds.
    */
+  /** Deletes the queue's messages whose JSON body has `value` at top-level `field`. */
+  deleteByBodyField(queue: string, field: string, value: string | number): number {
+    return this.db
+      .prepare(
+        `DELETE FROM queue_messages WHERE queue = ? AND json_valid(body)
+           AND json_extract(body, '$.' || ?) = ?`,
+      )
+      .run(queue, field, value).changes;
+  }
+
   deleteByReceipt(queue: string, handle: string): void {
     const row = this.rowForReceipt(queue, handle);
     if (row) this.statements.delete.run(row.seq);

@@ -215,6 +215,23 @@ describe('messages', () => {
     await queues.createQueue('jobs');
   });
 
+  it('deletes the messages whose JSON body has a value at a field, received or not', async () => {
+    await queues.send('jobs', JSON.stringify({ reviewItemId: 7, key: 'a' }));
+    await queues.send('jobs', JSON.stringify({ reviewItemId: 8, key: 'b' }));
+    await queues.send('jobs', 'not json');
+    await queues.send('jobs', JSON.stringify({ reviewItemId: 7, key: 'a, again' }));
+    // The oldest (a match) in flight: deleted all the same.
+    await queues.receive('jobs', { maxNumberOfMessages: 1 });
+    expect(await queues.deleteByBodyField('jobs', 'reviewItemId', 7)).toBe(2);
+    expect(await queues.deleteByBodyField('jobs', 'reviewItemId', 7)).toBe(0);
+    expect(
+      queues.getAttributes('jobs', [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+      ]),
+    ).toEqual({ ApproximateNumberOfMessages: '2', ApproximateNumberOfMessagesNotVisible: '0' });
+  });
+
   it('sends, receives and deletes a message with SQS MD5s', async () => {
     const sent = await queues.send('jobs', 'msg');
     expect(sent.md5OfMessageBody).toBe('6e2baaf3b97dbeef01c0043275f9a0e7');

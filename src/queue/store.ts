@@ -307,6 +307,22 @@ export class QueueService {
     });
   }
 
+  /**
+   * Deletes every message of the queue, received or not, whose JSON body has `value` at
+   * `field` (a top-level member): how the console withdraws a review message once the item
+   * is decided, without holding its receipt handle.
+   *
+   * @returns how many messages it deleted.
+   */
+  deleteByBodyField(queue: string, field: string, value: string | number): Promise<number> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field))
+      throw new Error(`not a plain member name: ${field}`);
+    return this.grouped(() => {
+      this.requireQueue(queue);
+      return this.messages.deleteByBodyField(queue, field, value);
+    });
+  }
+
   /** Deletes several messages in one transaction; each entry succeeds or fails on its own. */
   deleteBatch(queue: string, receiptHandles: readonly string[]): Promise<BatchOutcome[]> {
     return this.grouped(() => {

@@ -401,7 +401,7 @@ function migrate(db: Database.Database, migrations: readonly ReportMigration[]):
         `The reporting database is at schema version ${current}, newer than this Vigil (${latest}). Upgrade Vigil or use another --data-dir.`,
       );
     for (const migration of migrations) {
-      if (migration.version > current) db.exec(migration.sql);
+      if (migration.version > current) db.exec(migration.sqlite);
     }
     if (current < latest) db.pragma(`user_version = ${latest}`);
   }).immediate();
