@@ -26,6 +26,14 @@ import { InProcessFunctions, type FunctionInvoker } from './destinations/functio
 import { createFunctionRuntime, type FunctionRuntime } from './functions/index.js';
 import type { FunctionDefinition } from './functions/types.js';
 import { createGateRoute } from './gate/index.js';
+import {
+  buildTimeline,
+  createDeliveryLogWriter,
+  DEFAULT_HISTORY_RETENTION_MS,
+  HistoryStore,
+  installActivityWriter,
+  pruneHistory,
+} from './history/index.js';
 import { configuredModerator } from './moderation/configured.js';
 import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
@@ -128,7 +136,10 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     settings: deliverySettings(config),
     logger: log.child({ component: 'delivery' }),
     observer: metrics,
+    onSettled: createDeliveryLogWriter(engine.db),
   });
+  installActivityWriter(engine);
+  const history = new HistoryStore(engine.db);
   installOutboxWriter({
     engine,
     store: outbox,
@@ -193,8 +204,8 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       outbox,
       wake: () => dispatcher.wake(),
       functions: runtime,
-      timeline: () => Promise.resolve([]),
-      deliveryStats: () => [],
+      timeline: (bucket, key) => objectTimeline(history, reportStore, bucket, key),
+      deliveryStats: (since) => history.deliveryStats(since),
       vcpuHourUsd: config.reporting.vcpuHourUsd,
       logger: log.child({ component: 'console' }),
     }),
@@ -259,6 +270,13 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       );
   }, 60_000);
   expiry.unref();
+  // The object history behind the console's timelines: kept for 30 days.
+  const pruning = setInterval(() => {
+    pruneHistory(engine.db, Date.now() - DEFAULT_HISTORY_RETENTION_MS).catch((error: unknown) =>
+      log.error({ err: error }, 'could not prune the object history'),
+    );
+  }, 3_600_000);
+  pruning.unref();
   return {
     url: publicUrl,
     port: address.port,
@@ -276,6 +294,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     logger: log,
     stop: async () => {
       clearInterval(expiry);
+      clearInterval(pruning);
       queues.close(); // parked long polls answer now instead of holding the drain
       await http.shutdown();
       await dispatcher.stop();
@@ -287,6 +306,35 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       engine.close();
     },
   };
+}
+
+/** One object key's story: Vigil's own history, with verdicts and decisions from the reports. */
+async function objectTimeline(
+  history: HistoryStore,
+  reports: ReportStore,
+  bucket: string,
+  key: string,
+) {
+  const [records, audit] = await Promise.all([
+    reports.recordsFor(bucket, key),
+    reports.auditFor(bucket, key),
+  ]);
+  const decisions = new Set(['review.approve', 'review.keep-blocked', 'review.delete']);
+  return buildTimeline({
+    ...history.objectHistory(bucket, key),
+    verdicts: records,
+    reviews: audit
+      .filter((a) => decisions.has(a.action))
+      .map((a) => ({
+        etag: a.etag,
+        at: a.at,
+        actor: a.actor,
+        action: a.action.slice('review.'.length),
+        note: a.note,
+        tagsBefore: a.tagsBefore,
+        tagsAfter: a.tagsAfter,
+      })),
+  });
 }
 
 const SEED_BUCKET = 'uploads';

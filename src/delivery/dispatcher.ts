@@ -7,6 +7,7 @@ import {
   type DeliverySettings,
   type DestinationResolver,
   type OutboxEntry,
+  type Settlement,
 } from './types.js';
 
 /** What the dispatcher reports, for metrics. */
@@ -28,6 +29,11 @@ export interface DispatcherDependencies {
   settings: DeliverySettings;
   logger: Logger;
   observer?: DeliveryObserver;
+  /**
+   * Runs inside the transaction that settles an attempt, only when the settle changed the row
+   * (a stale claim settles nothing): a record written here commits with the settle.
+   */
+  onSettled?: (entry: OutboxEntry, settlement: Settlement) => void;
   now?: () => number;
   random?: () => number;
 }
@@ -177,7 +183,7 @@ export class Dispatcher {
       const current = await this.bookkeeping(() => {
         if (!this.deps.store.complete(entry)) return false; // a newer claim owns the row
         adapter.deliverInTransaction(entry);
-        return true;
+        return this.settled(true, entry, { outcome: 'delivered', at: this.now() });
       });
       if (current) this.deps.observer?.delivered(entry.destination, this.now() - entry.createdAt);
       return 'done';
@@ -193,7 +199,9 @@ export class Dispatcher {
     const { store, settings, observer, logger } = this.deps;
     const now = this.now();
     if (outcome.ok) {
-      await this.bookkeeping(() => store.complete(entry));
+      await this.bookkeeping(() =>
+        this.settled(store.complete(entry), entry, { outcome: 'delivered', at: now }),
+      );
       observer?.delivered(entry.destination, now - entry.createdAt);
       return;
     }
@@ -205,7 +213,13 @@ export class Dispatcher {
       const reason = outcome.permanent
         ? outcome.error
         : `${outcome.error} (gave up after ${entry.attempts} attempts)`;
-      const moved = await this.bookkeeping(() => store.deadLetter(entry, now, reason));
+      const moved = await this.bookkeeping(() =>
+        this.settled(store.deadLetter(entry, now, reason), entry, {
+          outcome: 'dead_lettered',
+          at: now,
+          error: reason,
+        }),
+      );
       if (moved) {
         observer?.deadLettered(entry.destination);
         logger.warn(
@@ -221,11 +235,24 @@ export class Dispatcher {
       settings.backoffMaxMs,
       this.deps.random,
     );
-    const released = await this.bookkeeping(() => store.retryAt(entry, now + delay, outcome.error));
+    const released = await this.bookkeeping(() =>
+      this.settled(store.retryAt(entry, now + delay, outcome.error), entry, {
+        outcome: 'retried',
+        at: now,
+        error: outcome.error,
+        nextAttemptAt: now + delay,
+      }),
+    );
     if (released) observer?.retried(entry.destination);
     logger.debug(
       { outboxId: entry.id, destination: entry.destination, error: outcome.error, delay },
       'delivery failed; will retry',
     );
+  }
+
+  /** Inside a settle's transaction: passes a settle that changed the row to `onSettled`. */
+  private settled(changed: boolean, entry: OutboxEntry, settlement: Settlement): boolean {
+    if (changed) this.deps.onSettled?.(entry, settlement);
+    return changed;
   }
 }

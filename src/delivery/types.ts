@@ -41,6 +41,15 @@ export type DeliveryOutcome =
     };
 
 /**
+ * How the dispatcher settled one delivery attempt: the row deleted (delivered), released
+ * until `nextAttemptAt` (retried) or moved to the dead letters. `at` is when it was settled.
+ */
+export type Settlement =
+  | { outcome: 'delivered'; at: number }
+  | { outcome: 'retried'; at: number; error: string; nextAttemptAt: number }
+  | { outcome: 'dead_lettered'; at: number; error: string };
+
+/**
  * A kind of destination, as the dispatcher sees it. A destination either delivers on its own
  * (`deliver`, e.g. an HTTP POST), or — when it lives in Vigil's own database — inside the
  * transaction that completes the outbox row (`deliverInTransaction`), so the hand-over is

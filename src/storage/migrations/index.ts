@@ -211,4 +211,60 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE outbox ADD COLUMN trace_header TEXT;
     `,
   },
+  {
+    version: 6,
+    name: 'object history: activity and delivery log',
+    sql: `
+      -- One row per committed object change, written by a change hook in the change's own
+      -- transaction (src/history). Times in epoch ms; pruned by age.
+      CREATE TABLE object_activity (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        bucket      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        kind        TEXT NOT NULL
+                    CHECK (kind IN ('created', 'removed', 'tagging-put', 'tagging-deleted')),
+        via         TEXT CHECK (via IN ('put', 'copy', 'post', 'complete-multipart')),
+        -- Of the object after the change; of the removed object for 'removed' (NULL if none).
+        etag        TEXT,
+        size        INTEGER,
+        request_id  TEXT,
+        source_ip   TEXT,
+        principal   TEXT,
+        -- The tag set after the change (JSON [{Key, Value}]), for 'created' and tagging kinds.
+        tags        TEXT,
+        trace_header TEXT
+      ) STRICT;
+      CREATE INDEX object_activity_by_key ON object_activity (bucket, key, at);
+
+      -- One row per settled delivery attempt of an outbox row (the outbox forgets delivered
+      -- rows), written in the dispatcher's settle transaction.
+      CREATE TABLE delivery_log (
+        id          INTEGER PRIMARY KEY,
+        at          INTEGER NOT NULL,
+        outbox_id   INTEGER NOT NULL,
+        destination TEXT NOT NULL,
+        event_name  TEXT NOT NULL,
+        bucket      TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        etag        TEXT,
+        -- The message's eventTime, epoch ms.
+        event_time  INTEGER NOT NULL,
+        attempt     INTEGER NOT NULL,
+        outcome     TEXT NOT NULL CHECK (outcome IN ('delivered', 'retried', 'dead_lettered')),
+        error       TEXT,
+        -- Event to delivery, for 'delivered'.
+        latency_ms  INTEGER
+      ) STRICT;
+      CREATE INDEX delivery_log_by_key ON delivery_log (bucket, key, at);
+      -- outcome included so per-destination counts over a time range read the index only.
+      CREATE INDEX delivery_log_by_destination ON delivery_log (destination, at, outcome);
+
+      -- Finds the invocations whose S3 event concerns one object (the key as the event
+      -- encodes it); the expressions must match the history queries' exactly.
+      CREATE INDEX function_invocations_by_object ON function_invocations (
+        json_extract(payload, '$.Records[0].s3.bucket.name'),
+        json_extract(payload, '$.Records[0].s3.object.key'));
+    `,
+  },
 ];
