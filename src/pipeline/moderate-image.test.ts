@@ -43,6 +43,7 @@ describe('blocked images', () => {
       processingStart: T0 + 7,
       processingEnd: T0 + 14,
       attempt: 1,
+      review: null,
     });
     const item = await t.reports.findReviewItem(record!);
     expect(item?.messageSentAt).toBe(T0 + 21);

@@ -61,8 +61,8 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       const entry = trackingEntry({ key: 'a b+c/ünï.jpg' });
       const recorded = await store.record(entry);
       expect(recorded.created).toBe(true);
-      expect(recorded.record).toEqual({ ...entry, attempt: 1 });
-      expect(await store.findRecord(entry)).toEqual({ ...entry, attempt: 1 });
+      expect(recorded.record).toEqual({ ...entry, attempt: 1, review: null });
+      expect(await store.findRecord(entry)).toEqual({ ...entry, attempt: 1, review: null });
     });
 
     it('keeps nulls and an empty label list', async () => {
@@ -74,7 +74,7 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
         labels: [],
         modelVersion: null,
       });
-      expect((await store.record(entry)).record).toEqual({ ...entry, attempt: 1 });
+      expect((await store.record(entry)).record).toEqual({ ...entry, attempt: 1, review: null });
     });
 
     it('changes nothing but the delivery count when the same object version comes again', async () => {
@@ -90,8 +90,8 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
         }),
       );
       expect(again.created).toBe(false);
-      expect(again.record).toEqual({ ...first, attempt: 2 });
-      expect(await store.findRecord(first)).toEqual({ ...first, attempt: 2 });
+      expect(again.record).toEqual({ ...first, attempt: 2, review: null });
+      expect(await store.findRecord(first)).toEqual({ ...first, attempt: 2, review: null });
     });
 
     it('keeps one record per bucket, key and ETag', async () => {
@@ -127,7 +127,7 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       const first = await store.record(entry);
       const seen = await store.redelivered(entry);
       expect(seen?.created).toBe(false);
-      expect(seen?.record).toEqual({ ...entry, attempt: 2 });
+      expect(seen?.record).toEqual({ ...entry, attempt: 2, review: null });
       expect(seen?.reviewItem).toEqual(first.reviewItem);
     });
 
@@ -274,6 +274,12 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       });
       expect(await store.countPendingReviews()).toBe(0);
       expect((await store.auditLog({ from: T0, to: T0 + 1000 })).length).toBe(1);
+      expect((await store.findRecord(trackingEntry()))?.review).toEqual({
+        action: 'approve',
+        by: 'ann',
+        at: T0 + 20,
+      });
+      expect((await store.recordsFor('uploads', trackingEntry().key))[0]?.review?.by).toBe('ann');
     });
 
     it('ends keep-blocked and delete as rejected, telling them apart by action', async () => {
@@ -476,6 +482,7 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       expect(owed[0]?.record).toEqual({
         ...trackingEntry({ key: 'b.jpg', processingEnd: T0 + 100 }),
         attempt: 1,
+        review: null,
       });
       expect((await store.unsentReviewItems(2)).map((p) => p.record.key)).toEqual([
         'b.jpg',

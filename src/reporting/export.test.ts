@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { trackingEntry } from './contract.js';
 import { exportAudit, exportRecords } from './export.js';
 
-const record = { ...trackingEntry({ key: 'a "quoted", key\nwith a newline.jpg' }), attempt: 2 };
+const record = {
+  ...trackingEntry({ key: 'a "quoted", key\nwith a newline.jpg' }),
+  attempt: 2,
+  review: { action: 'keep-blocked' as const, by: 'ann', at: Date.UTC(2026, 10, 24, 13) },
+};
 const audit = {
   id: 1,
   at: Date.UTC(2026, 10, 24, 12),
@@ -28,6 +32,9 @@ describe('exports', () => {
       labels: JSON.stringify(record.labels),
       processing_end: new Date(record.processingEnd).toISOString(),
       attempt: '2',
+      review_action: 'keep-blocked',
+      reviewed_by: 'ann',
+      reviewed_at: '2026-11-24T13:00:00.000Z',
     });
   });
 

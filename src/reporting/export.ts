@@ -24,6 +24,9 @@ const RECORD_COLUMNS: [string, (r: TrackingRecord) => string | number | null][] 
   ['processing_start', (r) => iso(r.processingStart)],
   ['processing_end', (r) => iso(r.processingEnd)],
   ['attempt', (r) => r.attempt],
+  ['review_action', (r) => r.review?.action ?? null],
+  ['reviewed_by', (r) => r.review?.by ?? null],
+  ['reviewed_at', (r) => (r.review ? iso(r.review.at) : null)],
 ];
 
 const AUDIT_COLUMNS: [string, (a: AuditEntry) => string | number | null][] = [
@@ -47,6 +50,7 @@ export function exportRecords(records: readonly TrackingRecord[], format: Export
         ...r,
         processingStart: iso(r.processingStart),
         processingEnd: iso(r.processingEnd),
+        review: r.review && { ...r.review, at: iso(r.review.at) },
       })),
       null,
       2,

@@ -192,4 +192,22 @@ export const REPORT_MIGRATIONS: readonly ReportMigration[] = [
         FOR EACH STATEMENT EXECUTE FUNCTION audit_log_append_only();
     `,
   },
+  {
+    version: 3,
+    name: 'review decisions on the tracking record',
+    sqlite: `
+      -- A reviewer's decision, copied onto the record it is about when it is made, so the
+      -- record (and its export) tells the whole outcome.
+      ALTER TABLE tracking_records ADD COLUMN review_action TEXT
+        CHECK (review_action IN ('approve', 'keep-blocked', 'delete'));
+      ALTER TABLE tracking_records ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE tracking_records ADD COLUMN reviewed_at INTEGER;
+    `,
+    postgres: `
+      ALTER TABLE tracking_records ADD COLUMN review_action TEXT
+        CHECK (review_action IN ('approve', 'keep-blocked', 'delete'));
+      ALTER TABLE tracking_records ADD COLUMN reviewed_by TEXT;
+      ALTER TABLE tracking_records ADD COLUMN reviewed_at BIGINT;
+    `,
+  },
 ];

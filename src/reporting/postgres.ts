@@ -72,6 +72,9 @@ const SQL = {
       AND (claimed_by IS NULL OR claimed_by = $2 OR claim_expires_at <= $4)
     RETURNING *`,
   selectReviewRow: `SELECT * FROM review_items WHERE id = $1`,
+  noteReviewOnRecord: `UPDATE tracking_records SET review_action = $4, reviewed_by = $5,
+      reviewed_at = $6
+    WHERE bucket = $1 AND key = $2 AND etag = $3`,
   insertAudit: `INSERT INTO audit_log (at, actor, action, bucket, key, etag, review_item_id,
       note, tags_before, tags_after)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
@@ -247,6 +250,14 @@ export class PostgresReportStore implements ReportStore {
         return { decided: false, reason: item.status === 'pending' ? 'held' : 'decided', item };
       }
       const item = toReviewItem(decided);
+      await client.query(SQL.noteReviewOnRecord, [
+        item.bucket,
+        item.key,
+        item.etag,
+        decision.action,
+        decision.reviewer,
+        decision.at,
+      ]);
       const audit = await insertAudit(client, {
         at: decision.at,
         actor: decision.reviewer,

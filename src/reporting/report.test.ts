@@ -17,6 +17,7 @@ function record(at: number, overrides: Partial<TrackingRecord> = {}): TrackingRe
       labels: [],
     }),
     attempt: 1,
+    review: null,
     ...overrides,
   };
 }

@@ -24,6 +24,9 @@ export interface TrackingRow {
   processing_start: number;
   processing_end: number;
   attempt: number;
+  review_action: ReviewAction | null;
+  reviewed_by: string | null;
+  reviewed_at: number | null;
 }
 
 export interface ReviewRow {
@@ -77,6 +80,10 @@ export function toTrackingRecord(row: TrackingRow): TrackingRecord {
     processingStart: row.processing_start,
     processingEnd: row.processing_end,
     attempt: row.attempt,
+    review:
+      row.review_action === null
+        ? null
+        : { action: row.review_action, by: row.reviewed_by!, at: row.reviewed_at! },
   };
 }
 

@@ -108,6 +108,11 @@ export class SqliteReportStore implements ReportStore {
            AND (claimed_by IS NULL OR claimed_by = @reviewer OR claim_expires_at <= @at)`,
       ),
       selectReviewRow: db.prepare(`SELECT * FROM review_items WHERE id = ?`),
+      noteReviewOnRecord: db.prepare(
+        `UPDATE tracking_records SET review_action = @action, reviewed_by = @reviewer,
+           reviewed_at = @at
+         WHERE bucket = @bucket AND key = @key AND etag = @etag`,
+      ),
       insertAudit: db.prepare(
         `INSERT INTO audit_log (at, actor, action, bucket, key, etag, review_item_id, note,
            tags_before, tags_after)
@@ -285,6 +290,12 @@ export class SqliteReportStore implements ReportStore {
           if (!item) return { decided: false, reason: 'missing' };
           if (changes === 0)
             return { decided: false, reason: item.status === 'pending' ? 'held' : 'decided', item };
+          this.statements.noteReviewOnRecord.run({
+            ...keyOf(item),
+            action: decision.action,
+            reviewer: decision.reviewer,
+            at: decision.at,
+          });
           const audit = this.insertAudit({
             at: decision.at,
             actor: decision.reviewer,

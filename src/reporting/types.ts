@@ -58,9 +58,11 @@ export interface NewTrackingRecord extends RecordKey {
 export interface TrackingRecord extends NewTrackingRecord {
   /**
    * Deliveries of this event that reached the store: 1 when the record is written, plus one
-   * for every redelivery. Nothing else in a record changes after it is written.
+   * for every redelivery. Nothing the pipeline wrote changes after it is written.
    */
   attempt: number;
+  /** A reviewer's decision about this object version, once made (see `decideReview`). */
+  review: { action: ReviewAction; by: string; at: number } | null;
 }
 
 /**
@@ -210,8 +212,9 @@ export interface ReportStore {
   /** Lets go of the reviewer's own hold (nothing happens for anyone else's). */
   releaseReview(id: number, reviewer: string, now: number): Promise<void>;
   /**
-   * Decides a pending item and appends its audit entry (`review.<action>`), in one
-   * transaction: only when the item is pending and the reviewer holds it or nobody does.
+   * Decides a pending item, notes the decision on its tracking record and appends its audit
+   * entry (`review.<action>`), in one transaction: only when the item is pending and the
+   * reviewer holds it or nobody does.
    */
   decideReview(decision: ReviewerDecision): Promise<ReviewDecided>;
 
