@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { pino, type Logger } from 'pino';
 import { createAdminRoute } from './admin/api.js';
 import { LoginLimiter } from './console/login-limiter.js';
@@ -39,9 +37,11 @@ import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsReviewQueue } from './pipeline/adapters/sqs.js';
+import { EngineObjectStore, VigilReviewQueue } from './pipeline/adapters/vigil.js';
+import { moderateEvent, outcomeLogLine } from './pipeline/moderate-image.js';
+import type { PipelinePorts, ReviewQueue } from './pipeline/ports.js';
 import { ReviewSweeper } from './pipeline/review-sweeper.js';
-import { REPORTS_DB_ENV, REPORTS_URL_ENV, settingsToEnvironment } from './pipeline/settings.js';
-import { isCleared, reportsDatabasePath } from './reporting/index.js';
+import { isCleared } from './reporting/index.js';
 import { openReportStore } from './reporting/open.js';
 import { createHttpServer, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
@@ -103,9 +103,25 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const inProcess = new InProcessFunctions();
   const metrics = new VigilMetrics(outbox);
   let publicUrl = '';
+  // The review queue: a Vigil queue by name, or an SQS queue by URL (reached through the AWS
+  // SDK with the credentials of Vigil's environment, as on Lambda).
+  const reviewSqs = /^https?:\/\//.test(config.pipeline.reviewQueue)
+    ? new SQSClient({ region: config.region })
+    : undefined;
+  const reviewQueue: ReviewQueue = reviewSqs
+    ? new SqsReviewQueue(reviewSqs, config.pipeline.reviewQueue)
+    : new VigilReviewQueue(queues, config.pipeline.reviewQueue);
   const runtime = createFunctionRuntime({
     engine,
-    definitions: [moderateImageFunction(config), ...config.functions],
+    definitions: [
+      moderateImageFunction(config, () => ({
+        engine,
+        moderator,
+        reviewQueue,
+        reports: reportStore,
+      })),
+      ...config.functions,
+    ],
     onFailure: queues,
     ...scope,
     endpointUrl: () => publicUrl,
@@ -242,22 +258,9 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
   runtime.start();
-  // The review queue as moderate-image reaches it (same endpoint, keys and adapter), for the
-  // sweep that sends messages a delivery left owed.
-  const sweeperSqs = new SQSClient({
-    endpoint: publicUrl,
-    region: config.region,
-    credentials: {
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-    },
-  });
+  // Sends review messages a delivery left owed (see ReviewSweeper).
   const sweeper = new ReviewSweeper({
-    ports: {
-      reviewQueue: new SqsReviewQueue(sweeperSqs, config.pipeline.reviewQueue),
-      reports: reports(),
-      clock: { now: () => Date.now() },
-    },
+    ports: { reviewQueue, reports: reports(), clock: { now: () => Date.now() } },
     logger: log.child({ component: 'review-sweeper' }),
   });
   sweeper.start();
@@ -300,7 +303,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await dispatcher.stop();
       await runtime.stop();
       await sweeper.stop();
-      sweeperSqs.destroy();
+      reviewSqs?.destroy();
       await moderator.close();
       await reportStore.close();
       engine.close();
@@ -339,24 +342,47 @@ async function objectTimeline(
 
 const SEED_BUCKET = 'uploads';
 
-/** The built-in moderate-image function: src/pipeline/lambda, run like any other function. */
-function moderateImageFunction(config: VigilConfig): FunctionDefinition {
-  // Built: dist/pipeline/lambda.js; under the test runner the source is TypeScript.
-  const built = fileURLToPath(new URL('./pipeline/lambda.js', import.meta.url));
-  const module = existsSync(built) ? built : built.replace(/\.js$/, '.ts');
+/** What the built-in moderate-image function works with inside Vigil. */
+interface BuiltInParts {
+  engine: StorageEngine;
+  moderator: Moderator;
+  reviewQueue: ReviewQueue;
+  reports: ReportStore;
+}
+
+/**
+ * The built-in moderate-image function: the pipeline's core (src/pipeline/moderate-image)
+ * over Vigil's own parts (adapters/vigil), run inline by the function runtime — queued,
+ * retried and logged like any function, without a worker thread of its own or HTTP calls
+ * back to this process (ADR 11). `src/pipeline/lambda.ts` runs the same core on AWS Lambda.
+ */
+function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): FunctionDefinition {
+  const workers = config.moderation.workers ?? availableParallelism();
   return {
     name: 'moderate-image',
-    module,
-    handler: 'handler',
+    module: '(built in)',
+    inline: async (event, _context, invocation) => {
+      const { engine, moderator, reviewQueue, reports } = parts();
+      const ports: PipelinePorts = {
+        objects: new EngineObjectStore(engine, {
+          principalId: 'moderate-image',
+          traceHeader: invocation.traceHeader,
+        }),
+        moderator,
+        reviewQueue,
+        reports,
+        clock: { now: () => Date.now() },
+      };
+      const outcomes = await moderateEvent(event, ports, config.pipeline, (outcome) =>
+        invocation.log(outcomeLogLine(outcome)),
+      );
+      return { outcomes };
+    },
     timeoutSeconds: 30,
     memoryMb: 512,
-    reservedConcurrency: Math.max(1, Math.min(4, availableParallelism())),
-    environment: {
-      ...settingsToEnvironment(config.pipeline),
-      ...(config.reporting.url
-        ? { [REPORTS_URL_ENV]: config.reporting.url }
-        : { [REPORTS_DB_ENV]: reportsDatabasePath(config.dataDir) }),
-    },
+    // Enough invocations in flight to keep every moderation worker busy while others wait
+    // on storage or the queue.
+    reservedConcurrency: Math.min(16, Math.max(2, 2 * workers)),
     maximumRetryAttempts: 2,
     maximumEventAgeSeconds: 21_600,
     retryDelaysSeconds: [1, 5],

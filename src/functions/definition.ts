@@ -86,7 +86,8 @@ export function resolveDefinition(
     fail('onFailure', 'the name of a Vigil queue');
   return {
     name,
-    moduleUrl: moduleUrl(definition.module, fail),
+    moduleUrl: definition.inline ? `vigil:inline/${name}` : moduleUrl(definition.module, fail),
+    ...(definition.inline ? { inline: definition.inline } : {}),
     handler,
     timeoutSeconds: integer(
       'timeoutSeconds',

@@ -8,6 +8,7 @@ import type { AttemptResult } from './function-worker.js';
 import { InvocationStore, type Claim } from './invocation-store.js';
 import { billedDurationMs } from './log-format.js';
 import { OnFailureSender } from './on-failure-sender.js';
+import { InlinePool } from './inline-pool.js';
 import { FunctionPool } from './pool.js';
 import { exceedsRecursionLimit, nextTraceHeader } from './trace.js';
 import {
@@ -82,7 +83,7 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
 class Runtime implements FunctionRuntime {
   private readonly functions = new Map<string, ResolvedFunction>();
-  private readonly pools = new Map<string, FunctionPool>();
+  private readonly pools = new Map<string, FunctionPool | InlinePool>();
   private readonly active = new Map<string, number>();
   private readonly inflight = new Map<number, Inflight>();
   private readonly records: OnFailureSender;
@@ -118,7 +119,12 @@ class Runtime implements FunctionRuntime {
       const fn = resolveDefinition(definition, options.retryDelaysSeconds);
       if (this.functions.has(fn.name)) throw new Error(`function ${fn.name} is declared twice`);
       this.functions.set(fn.name, fn);
-      this.pools.set(fn.name, new FunctionPool(fn, options, this.logger));
+      this.pools.set(
+        fn.name,
+        fn.inline
+          ? new InlinePool({ ...fn, inline: fn.inline }, options)
+          : new FunctionPool(fn, options, this.logger),
+      );
       this.active.set(fn.name, 0);
     }
   }

@@ -37,6 +37,11 @@ export interface FunctionDefinition {
   retryDelaysSeconds?: readonly number[];
   /** `Terminate` (default) stops recursive chains; `Allow` lets them run (Lambda's setting). */
   recursiveLoop?: 'Terminate' | 'Allow';
+  /**
+   * A handler Vigil provides, run on Vigil's own thread instead of `module` in a worker
+   * (see inline-pool.ts). Not available from the config file.
+   */
+  inline?: InlineHandler;
 }
 
 /** A definition with every default applied and every field checked. */
@@ -53,7 +58,22 @@ export interface ResolvedFunction {
   onFailure: string | undefined;
   retryDelaysSeconds: readonly number[];
   recursiveLoop: 'Terminate' | 'Allow';
+  inline?: InlineHandler;
 }
+
+/**
+ * An inline function's handler: Lambda's `(event, context)`, plus where its log lines go and
+ * the trace header of the invocation (for the writes it makes, so the recursion guard sees
+ * them as an SDK's recursion-detection middleware would send it).
+ */
+export type InlineHandler = (
+  event: unknown,
+  context: LambdaContext,
+  invocation: {
+    log(message: string, level?: 'INFO' | 'WARN' | 'ERROR'): void;
+    traceHeader: string;
+  },
+) => Promise<unknown>;
 
 /** An error as the Node.js Lambda runtime reports it. */
 export interface FunctionErrorPayload {

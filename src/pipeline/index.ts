@@ -3,7 +3,7 @@
  * settings. The Lambda entry point (with the AWS SDK adapters) is `./lambda.ts`; see
  * docs/pipeline.md.
  */
-export { moderateEvent, moderateRecord, type Outcome } from './moderate-image.js';
+export { moderateEvent, moderateRecord, outcomeLogLine, type Outcome } from './moderate-image.js';
 export {
   ObjectChangedError,
   type Clock,

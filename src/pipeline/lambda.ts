@@ -13,7 +13,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createRekognitionModerator } from '../moderation/backends/index.js';
 import { S3ObjectStore } from './adapters/s3.js';
 import { SqsReviewQueue } from './adapters/sqs.js';
-import { moderateEvent, type Outcome } from './moderate-image.js';
+import { moderateEvent, outcomeLogLine, type Outcome } from './moderate-image.js';
 import type { PipelinePorts } from './ports.js';
 import {
   PipelineConfigError,
@@ -129,16 +129,10 @@ export function createHandler(
       throw error;
     }
     const outcomes = await moderateEvent(event, pipeline.ports, pipeline.settings, (outcome) =>
-      log(JSON.stringify(summary(outcome))),
+      log(outcomeLogLine(outcome)),
     );
     return { outcomes };
   };
-}
-
-function summary(outcome: Outcome): Record<string, unknown> {
-  if (outcome.decision === 'ignored') return outcome;
-  const { labels: _labels, ...rest } = outcome;
-  return rest;
 }
 
 /** The Lambda entry point: `lambda.handler`. */

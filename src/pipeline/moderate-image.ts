@@ -161,3 +161,10 @@ async function finish(recorded: Recorded, ports: PipelinePorts): Promise<Outcome
 function list(tags: readonly Tag[]): string {
   return tags.map((t) => `${t.Key}=${t.Value}`).join(', ');
 }
+
+/** One outcome as the function logs it: one JSON line, without the labels (in the record). */
+export function outcomeLogLine(outcome: Outcome): string {
+  if (outcome.decision === 'ignored') return JSON.stringify(outcome);
+  const { labels: _labels, ...rest } = outcome;
+  return JSON.stringify(rest);
+}

@@ -1,0 +1,102 @@
+/**
+ * The pipeline's ports filled by Vigil's own parts, for the built-in moderate-image function
+ * running inside Vigil: the storage engine instead of S3 over HTTP, the queue service
+ * instead of SQS, the configured moderator instead of Rekognition's API. Same semantics as
+ * the AWS SDK adapters (adapters/s3.ts, adapters/sqs.ts), which run the same function on
+ * Lambda.
+ */
+import type { QueueService } from '../../queue/index.js';
+import { StorageError, type StorageEngine } from '../../storage/index.js';
+import {
+  ObjectChangedError,
+  type ObjectHead,
+  type ObjectRef,
+  type ObjectStore,
+  type ReviewQueue,
+  type Tag,
+} from '../ports.js';
+import type { ReviewMessage } from '../review-message.js';
+
+/** Who the writes are made as, for events and the object history. */
+export interface WriteContext {
+  principalId: string;
+  /** The invocation's trace header, carried on to the events of its writes. */
+  traceHeader?: string;
+}
+
+export class EngineObjectStore implements ObjectStore {
+  constructor(
+    private readonly engine: Pick<StorageEngine, 'findObject' | 'openObject' | 'putTags'>,
+    private readonly context: WriteContext,
+  ) {}
+
+  headObject(ref: ObjectRef): Promise<ObjectHead | undefined> {
+    const object = this.engine.findObject(ref.bucket, ref.key);
+    return Promise.resolve(
+      object && {
+        etag: object.etag,
+        size: object.size,
+        contentType: object.system.contentType ?? null,
+      },
+    );
+  }
+
+  async getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer> {
+    let opened;
+    try {
+      opened = await this.engine.openObject(ref.bucket, ref.key);
+    } catch (error) {
+      throw gone(ref, error);
+    }
+    try {
+      if (opened.object.etag !== etag) throw new ObjectChangedError(ref, 'replaced');
+      if (opened.object.size === 0) return Buffer.alloc(0);
+      const chunks: Buffer[] = [];
+      for await (const chunk of opened.stream(0, opened.object.size - 1))
+        chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    } finally {
+      opened.close();
+    }
+  }
+
+  getTags(ref: ObjectRef): Promise<Tag[]> {
+    const object = this.engine.findObject(ref.bucket, ref.key);
+    if (!object) return Promise.reject(new ObjectChangedError(ref, 'deleted'));
+    return Promise.resolve(object.tags.map(({ Key, Value }) => ({ Key, Value })));
+  }
+
+  async putTags(ref: ObjectRef, tags: Tag[]): Promise<void> {
+    try {
+      await this.engine.putTags(ref.bucket, ref.key, tags, {
+        principalId: this.context.principalId,
+        ...(this.context.traceHeader ? { traceHeader: this.context.traceHeader } : {}),
+      });
+    } catch (error) {
+      throw gone(ref, error);
+    }
+  }
+}
+
+/** The review queue as a Vigil queue: the message SqsReviewQueue would send, sent directly. */
+export class VigilReviewQueue implements ReviewQueue {
+  constructor(
+    private readonly queues: Pick<QueueService, 'send'>,
+    private readonly queue: string,
+  ) {}
+
+  async send(message: ReviewMessage): Promise<void> {
+    await this.queues.send(this.queue, JSON.stringify(message), {
+      messageAttributes: { decision: { DataType: 'String', StringValue: message.decision } },
+    });
+  }
+}
+
+function gone(ref: ObjectRef, error: unknown): unknown {
+  if (
+    error instanceof StorageError &&
+    (error.code === 'NoSuchKey' || error.code === 'NoSuchBucket')
+  )
+    return new ObjectChangedError(ref, 'deleted');
+  return error;
+}
