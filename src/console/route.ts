@@ -105,11 +105,14 @@ const SECURITY_HEADERS = {
   'referrer-policy': 'same-origin',
 };
 
-/** Where the built app is: next to this module once compiled, else in dist/ (tests). */
+/**
+ * Where the built app is: next to this module once compiled, else in dist/ (tests, which run
+ * the sources: src/console/web holds the sources, index.html among them, but no bundle).
+ */
 export function defaultWebDir(): string {
   const here = dirname(fileURLToPath(import.meta.url));
   const beside = join(here, 'web');
-  if (existsSync(join(beside, 'index.html'))) return beside;
+  if (existsSync(join(beside, 'app.js'))) return beside;
   return join(here, '..', '..', 'dist', 'console', 'web');
 }
 
