@@ -369,7 +369,14 @@ describe.skipIf(!chromium.available)('the console in Chromium', () => {
       }, id);
       expect(answers.claim).toEqual({
         status: 409,
-        body: { error: { code: 'Conflict', message: 'Being reviewed by mo.' } },
+        body: {
+          error: {
+            code: 'Conflict',
+            message: 'Being reviewed by mo.',
+            claimedBy: 'mo',
+            claimExpiresAt: expect.any(Number) as number,
+          },
+        },
       });
       expect(answers.decision.status).toBe(409);
       expect(await tagsOf('claim')).toContainEqual({ Key: 'BlockedContent', Value: 'true' });

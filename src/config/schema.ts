@@ -155,7 +155,7 @@ const consoleSchema = z
       .default(12),
     /** A reviewer's hold on an open item (renewed while it stays open). */
     claimLeaseSeconds: z.number().int().min(10).max(3600).default(300),
-    /** Failed logins allowed per client address and per user name in 15 minutes. */
+    /** Failed logins allowed per user name in 15 minutes (five times as many per address). */
     loginAttempts: z.number().int().min(1).max(1000).default(10),
   })
   .strict()

@@ -6,8 +6,9 @@
  *
  * Errors are `{ error: { code, message } }` with status 400 (bad input), 401
  * (`Unauthenticated`: no or expired session), 403 (`Forbidden`: role; `CsrfTokenInvalid`),
- * 404 (`NotFound`), 409 (`Conflict`: claimed by someone else, already decided, object
- * changed), 429 (`TooManyAttempts`, with `Retry-After`).
+ * 404 (`NotFound`), 409 (`Conflict`: claimed by someone else — with `claimedBy` and
+ * `claimExpiresAt` in the error object — or already decided), 429 (`TooManyAttempts`, with
+ * `Retry-After`).
  */
 
 export type Role = 'viewer' | 'moderator' | 'admin';
@@ -100,7 +101,12 @@ export interface ReviewClaimResponse {
 
 export type ReviewAction = 'approve' | 'keep-blocked' | 'delete';
 
-/** `POST review/<id>/decision` body; the caller must hold the claim. */
+/**
+ * `POST review/<id>/decision` body. Refused (409) while another reviewer holds the item or
+ * once it is decided; an item nobody holds may be decided directly. When the object was
+ * replaced or deleted since it was flagged, the decision is recorded and the object left
+ * alone (`tagsBefore` and `tagsAfter` are null).
+ */
 export interface ReviewDecisionRequest {
   action: ReviewAction;
   note?: string;
@@ -267,7 +273,7 @@ export interface AuditEntry {
   /** Epoch ms. */
   at: number;
   actor: string;
-  /** `review.approve`, `review.keep-blocked`, `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`, `logout`. */
+  /** `review.approve`, `review.keep-blocked`, `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`. */
   action: string;
   bucket: string | null;
   key: string | null;

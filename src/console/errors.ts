@@ -6,6 +6,8 @@ export class ConsoleError extends Error {
     readonly code: string,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More fields for the error object (e.g. `claimedBy` on a claim conflict). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }

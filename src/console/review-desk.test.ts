@@ -6,6 +6,12 @@ const tag = (Key: string, Value: string) => ({ Key, Value });
 describe('decidedTags', () => {
   it.each([
     [
+      'approve clears the verdict status of cleanTag',
+      [tag('ScanStatus', 'blocked'), tag('BlockedContent', 'true')],
+      'approve',
+      [tag('ModerationReview', 'approved')],
+    ],
+    [
       "approve removes the block, keeps the owner's tags",
       [tag('owner', 'a'), tag('BlockedContent', 'true')],
       'approve',

@@ -139,8 +139,8 @@ export class ReviewDesk {
 }
 
 /**
- * The tags after a decision: Approve removes the block and a failed-scan status (the image
- * is fine to serve) and notes the review; Keep blocked makes sure the block tag is there.
+ * The tags after a decision: Approve removes the block and any scan status but `clean` (the
+ * image is fine to serve) and notes the review; Keep blocked makes sure the block tag is there.
  * Owner tags stay (the block tag wins a place in a full set, as the pipeline's does).
  */
 export function decidedTags(
@@ -148,8 +148,10 @@ export function decidedTags(
   action: 'approve' | 'keep-blocked',
 ): TagPair[] {
   if (action === 'approve') {
+    // The pipeline's verdict tags go (a ScanStatus of blocked, review or failed would
+    // contradict the decision); only a clean scan status stays.
     const kept = object.tags.filter(
-      (t) => t.Key !== BLOCKED_TAG && !(t.Key === SCAN_STATUS_TAG && t.Value === 'failed'),
+      (t) => t.Key !== BLOCKED_TAG && !(t.Key === SCAN_STATUS_TAG && t.Value !== 'clean'),
     );
     return mergeTags(kept, [{ Key: REVIEW_TAG, Value: 'approved', required: false }]).tags;
   }
@@ -199,6 +201,8 @@ function conflict(reason: 'held' | 'decided' | 'missing', item?: ReviewItem): Co
         409,
         'Conflict',
         `Being reviewed by ${item?.claimedBy ?? 'someone else'}.`,
+        {},
+        { claimedBy: item?.claimedBy ?? null, claimExpiresAt: item?.claimExpiresAt ?? null },
       );
   }
 }

@@ -138,7 +138,7 @@ export function createConsoleRoute(options: ConsoleOptions): Route {
           sendJson(
             res,
             error.status,
-            { error: { code: error.code, message: error.message } },
+            { error: { code: error.code, message: error.message, ...error.details } },
             error.headers,
           );
           return;

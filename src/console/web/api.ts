@@ -24,6 +24,22 @@ export const CONSOLE_URL = '/_vigil/console/';
 export const LOGIN_URL = '/_vigil/console/login';
 export const API_ROOT = '/_vigil/console/api/';
 
+const logoutHooks = new Set<() => Promise<void>>();
+
+/**
+ * Runs `hook` before the next logouts (e.g. to give back a held item while the session still
+ * allows it); returns the function that unregisters it.
+ */
+export function beforeLogout(hook: () => Promise<void>): () => void {
+  logoutHooks.add(hook);
+  return () => logoutHooks.delete(hook);
+}
+
+/** Runs the registered hooks, each failure ignored. */
+export async function runLogoutHooks(): Promise<void> {
+  await Promise.all([...logoutHooks].map((hook) => hook().catch(() => undefined)));
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -2,7 +2,7 @@
 import type { ComponentType } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { Right, Session } from '../api-types.js';
-import { LOGIN_URL } from './api.js';
+import { LOGIN_URL, runLogoutHooks } from './api.js';
 import { api } from './client.js';
 import { NoticeRegions, useNotices } from './notices.js';
 import { DeliveryPage } from './operations/delivery.js';
@@ -85,6 +85,7 @@ export function Shell({ session }: { session: Session }) {
 
   const logout = async () => {
     try {
+      await runLogoutHooks();
       await api.logout();
       location.assign(LOGIN_URL);
     } catch (error) {

@@ -38,7 +38,7 @@ function humanize(name: string): string {
 
 /** Epoch-ms fields (`acceptedAt`, `processingEnd`) read as times. */
 function isTimeField(name: string, value: number): boolean {
-  return /(At|Start|End|Time)$/.test(name) && value > 1e11;
+  return (name === 'at' || /(At|Start|End|Time)$/.test(name)) && value > 1e11;
 }
 
 function Value({ name, value }: { name: string; value: unknown }) {

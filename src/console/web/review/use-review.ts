@@ -1,18 +1,19 @@
 /**
  * The review queue as one reviewer works it: the polled list, the item this reviewer holds
- * (claimed on selection, re-claimed every 2 minutes against the 5-minute lease, released when
- * they move on or leave), and decisions that select the next free item.
+ * (claimed on selection, re-claimed at half the lease the server grants, released when they
+ * move on, leave or log out), and decisions that select the next free item.
  */
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ReviewAction, ReviewQueueItem } from '../../api-types.js';
-import { ApiError } from '../api.js';
+import { ApiError, beforeLogout } from '../api.js';
 import { api } from '../client.js';
 import { useInterval, useNow, useResource } from '../hooks.js';
 import { useNotices } from '../notices.js';
 import { candidates, candidatesAfterDecision, moveStart } from './order.js';
 
 const POLL_MS = 10_000;
-const RECLAIM_MS = 2 * 60_000;
+/** How often to look whether the held item's lease needs renewing (at half its length). */
+const RECLAIM_CHECK_MS = 5_000;
 /** After a conflict the item is skipped for a lease, or until the next poll says otherwise. */
 const LEASE_MS = 5 * 60_000;
 
@@ -44,6 +45,8 @@ export function useReview(me: string) {
   const [busy, setBusy] = useState(false);
   const heldRef = useRef<Held | null>(null);
   const busyRef = useRef(false);
+  /** The length of the lease the server granted at the last claim (ms). */
+  const leaseMsRef = useRef(LEASE_MS);
   // Decided here: kept out of the list even if a poll sent before the decision answers late.
   const decided = useRef(new Set<number>());
 
@@ -76,6 +79,7 @@ export function useReview(me: string) {
   const claim = async (item: ReviewQueueItem): Promise<ClaimOutcome> => {
     try {
       const answer = await api.claim(item.id);
+      leaseMsRef.current = Math.max(RECLAIM_CHECK_MS * 2, answer.claimExpiresAt - Date.now());
       const previous = heldRef.current;
       hold({ item: answer.item, claimExpiresAt: answer.claimExpiresAt });
       if (previous !== null && previous.item.id !== item.id) release(previous.item.id);
@@ -161,6 +165,8 @@ export function useReview(me: string) {
     () => {
       const current = heldRef.current;
       if (current === null || busyRef.current) return;
+      // Renew at half the lease the server granted (config: console.claimLeaseSeconds).
+      if (current.claimExpiresAt - Date.now() > leaseMsRef.current / 2) return;
       api.claim(current.item.id).then(
         (answer) => {
           if (heldRef.current?.item.id === current.item.id) {
@@ -175,8 +181,18 @@ export function useReview(me: string) {
         },
       );
     },
-    RECLAIM_MS,
+    RECLAIM_CHECK_MS,
     held !== null,
+  );
+
+  // Logging out gives the item back first (after logout the release would be refused).
+  useEffect(
+    () =>
+      beforeLogout(async () => {
+        const current = heldRef.current;
+        if (current !== null) await api.release(current.item.id).catch(() => undefined);
+      }),
+    [],
   );
 
   // Leaving the page (another route, a closed tab) gives the item back at once.
