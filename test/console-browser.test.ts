@@ -455,10 +455,20 @@ describe.skipIf(!chromium.available)('the console in Chromium', () => {
       await page.getByTestId('nav-objects').click();
       // The page opens the first bucket by itself; typing before that would be replaced.
       await page.waitForURL(/#\/objects\?bucket=archive$/);
-      await page.getByTestId('objects-bucket').selectOption('uploads');
-      await page.getByTestId('objects-prefix').fill(PREFIX);
-      await page.getByTestId('objects-search').click();
-      await page.waitForURL(/#\/objects\?bucket=uploads&prefix=content%2Fimages%2Fbrowser-$/);
+      // The form takes the route's values once the first bucket's page has rendered, which can
+      // land after the fields were filled on a busy machine: fill and search until it sticks.
+      const searched = /#\/objects\?bucket=uploads&prefix=content%2Fimages%2Fbrowser-$/;
+      for (let attempt = 1; ; attempt++) {
+        await page.getByTestId('objects-bucket').selectOption('uploads');
+        await page.getByTestId('objects-prefix').fill(PREFIX);
+        await page.getByTestId('objects-search').click();
+        try {
+          await page.waitForURL(searched, { timeout: 5000 });
+          break;
+        } catch (error) {
+          if (attempt === 3) throw error;
+        }
+      }
       await page.locator(`[data-testid="object-link"]`).getByText(keyOf('keep')).waitFor();
       // All but the deleted upload, and not notes/readme.txt.
       expect(await page.getByTestId('object-row').count()).toBe(Object.keys(UPLOADS).length - 1);
