@@ -26,6 +26,7 @@ import type {
 } from '../src/console/api-types.js';
 import { ConsoleClient } from './support/console.js';
 import { startTestVigil, type TestVigil } from './support/vigil.js';
+import { until } from './support/until.js';
 
 const image = (name: string) => readFile(new URL(`./fixtures/images/${name}`, import.meta.url));
 
@@ -67,16 +68,6 @@ async function as(name: string): Promise<ConsoleClient> {
   const res = await client.login(name, passwords.get(name)!);
   expect(res.status).toBe(200);
   return client;
-}
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** Uploads a flagged fixture and waits for its review item. */

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminCall } from './support/admin.js';
 import { VIGIL_BIN } from './support/child.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
+import { until } from './support/until.js';
 
 const run = promisify(execFile);
 const fixture = (name: string) =>
@@ -55,16 +56,6 @@ afterAll(async () => {
   sqs?.destroy();
   await t?.stop();
 });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function notify(bucket: string, functionName: string, prefix: string): Promise<void> {
   await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));

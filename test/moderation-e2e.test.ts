@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportsDatabasePath, SqliteReportStore } from '../src/reporting/index.js';
 import { startTestVigil, type TestVigil } from './support/vigil.js';
+import { until } from './support/until.js';
 
 const image = (name: string) => readFile(new URL(`./fixtures/images/${name}`, import.meta.url));
 
@@ -258,13 +259,3 @@ describe('the classic recipe written for AWS', () => {
     ]);
   });
 });
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}

@@ -11,6 +11,8 @@
  * `Retry-After`).
  */
 
+import type { TimelineStep } from '../history/types.js';
+
 export type Role = 'viewer' | 'moderator' | 'admin';
 
 /**
@@ -136,21 +138,8 @@ export interface ObjectSearchResponse {
   }[];
 }
 
-export type TimelineStepKind =
-  'upload' | 'event' | 'delivery' | 'invocation' | 'moderation' | 'tagging' | 'review' | 'removal';
-
-/** One step of an object's story. */
-export interface TimelineStep {
-  kind: TimelineStepKind;
-  /** Epoch ms. */
-  at: number;
-  /** Ms since the previous step; null for the first. */
-  sincePrevious: number | null;
-  /** One line, e.g. `PUT by AKIA… from 127.0.0.1, 1.2 MB, request 4F2A…`. */
-  summary: string;
-  /** Kind-specific fields (request id, destination, outcome, duration, logs, labels, tags…). */
-  detail: Record<string, unknown>;
-}
+/** One step of an object's story (kind, time, ms since the previous step, summary, details). */
+export type { TimelineStep, TimelineStepKind } from '../history/types.js';
 
 /** `GET timeline?bucket=<b>&key=<k>` → the steps, oldest first, of every version of the key. */
 export interface TimelineResponse {
@@ -221,45 +210,13 @@ export interface FunctionsOverview {
 
 // ---- reports (right: reports) -------------------------------------------------------------
 
-/** `GET reports?from=<ISO>&to=<ISO>&granularity=hour|day` */
-export interface ReportResponse {
-  from: string;
-  to: string;
-  granularity: 'hour' | 'day';
-  /** One entry per hour or day in the range, oldest first (empty periods included). */
-  periods: {
-    /** ISO start of the period. */
-    start: string;
-    processed: number;
-    /** By pipeline decision. */
-    decisions: Record<'clean' | 'blocked' | 'review' | 'failed' | 'skipped', number>;
-    /** Upload (event time) to verdict (processing end), ms; null when nothing was processed. */
-    latencyP50: number | null;
-    latencyP95: number | null;
-    latencyP99: number | null;
-  }[];
-  totals: {
-    processed: number;
-    flagged: number;
-    /** Records with each top-level label (TaxonomyLevel 1), and their share of `processed`. */
-    byTopLevelLabel: { label: string; count: number; share: number }[];
-  };
-  review: {
-    /** Items pending now. */
-    backlog: number;
-    /** Items decided within the range, and the median wait from creation to decision (ms). */
-    decided: number;
-    medianTimeToDecisionMs: number | null;
-  };
-  cost: {
-    /** Published Rekognition price per image (DetectModerationLabels, first tier). */
-    rekognitionPerImageUsd: number;
-    /** Vigil's estimate: processing seconds per image × the configured price of a vCPU-second. */
-    vigilPerImageUsd: number | null;
-    /** The assumption behind the estimate, in words. */
-    basis: string;
-  };
-}
+/**
+ * `GET reports?from=<ISO>&to=<ISO>&granularity=hour|day`: one period per hour or day (empty
+ * ones included) with counts by decision and upload-to-verdict latency percentiles; totals
+ * with the share of each top-level label (0–1 of `processed`); the review backlog and median
+ * time to decision; the cost per image against Rekognition's price.
+ */
+export type { Report as ReportResponse } from '../reporting/report.js';
 
 /**
  * `GET export/records?from=<ISO>&to=<ISO>&format=csv|json` and
@@ -267,19 +224,8 @@ export interface ReportResponse {
  */
 export type ExportFormat = 'csv' | 'json';
 
-/** One entry of the append-only audit log, as exported. */
-export interface AuditEntry {
-  id: number;
-  /** Epoch ms. */
-  at: number;
-  actor: string;
-  /** `review.approve`, `review.keep-blocked`, `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`. */
-  action: string;
-  bucket: string | null;
-  key: string | null;
-  etag: string | null;
-  reviewItemId: number | null;
-  note: string | null;
-  tagsBefore: { Key: string; Value: string }[] | null;
-  tagsAfter: { Key: string; Value: string }[] | null;
-}
+/**
+ * One entry of the append-only audit log. Actions: `review.approve`, `review.keep-blocked`,
+ * `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`.
+ */
+export type { AuditEntry } from '../reporting/types.js';
