@@ -27,7 +27,6 @@ import { createGateRoute } from './gate/index.js';
 import {
   buildTimeline,
   createDeliveryLogWriter,
-  DEFAULT_HISTORY_RETENTION_MS,
   HistoryStore,
   installActivityWriter,
   pruneHistory,
@@ -273,9 +272,10 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       );
   }, 60_000);
   expiry.unref();
-  // The object history behind the console's timelines: kept for 30 days.
+  // The object history behind the console's timelines: kept `history.retentionDays`.
+  const retentionMs = config.history.retentionDays * 86_400_000;
   const pruning = setInterval(() => {
-    pruneHistory(engine.db, Date.now() - DEFAULT_HISTORY_RETENTION_MS).catch((error: unknown) =>
+    pruneHistory(engine.db, Date.now() - retentionMs).catch((error: unknown) =>
       log.error({ err: error }, 'could not prune the object history'),
     );
   }, 3_600_000);

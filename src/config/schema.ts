@@ -223,6 +223,14 @@ export const configSchema = z
     seed: z.boolean().default(true),
     /** The moderator console at /_vigil/console/ (docs/console.md). */
     console: consoleSchema.default(consoleSchema.parse({})),
+    /** The object history behind the console's timelines (src/history). */
+    history: z
+      .object({
+        /** Object changes and delivery attempts older than this are pruned, hourly. */
+        retentionDays: z.number().min(0.01).max(3650).default(30),
+      })
+      .strict()
+      .default({ retentionDays: 30 }),
     /** Where tracking records, review decisions and the audit log live. */
     reporting: reportingSchema.default(reportingSchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),
