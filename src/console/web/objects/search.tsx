@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../client.js';
 import { Badge } from '../components/badge.js';
 import { formatBytes, formatDateTime } from '../format.js';
@@ -18,7 +18,11 @@ export function ObjectSearch({ bucket, prefix }: Props) {
   );
   const [draftBucket, setDraftBucket] = useState(bucket);
   const [draftPrefix, setDraftPrefix] = useState(prefix);
+  // What the reviewer is typing wins over a route change they did not ask for (the page
+  // opening the first bucket by itself); a search makes the route the truth again.
+  const editing = useRef(false);
   useEffect(() => {
+    if (editing.current) return;
     setDraftBucket(bucket);
     setDraftPrefix(prefix);
   }, [bucket, prefix]);
@@ -36,6 +40,7 @@ export function ObjectSearch({ bucket, prefix }: Props) {
 
   const search = (event: Event) => {
     event.preventDefault();
+    editing.current = false;
     navigate(routeHref('objects', { bucket: draftBucket, prefix: draftPrefix }));
     // The same query again still means "look again".
     if (draftBucket === bucket && draftPrefix === prefix) void found.reload();
@@ -54,7 +59,10 @@ export function ObjectSearch({ bucket, prefix }: Props) {
             id="objects-bucket"
             data-testid="objects-bucket"
             value={draftBucket}
-            onChange={(event) => setDraftBucket(event.currentTarget.value)}
+            onChange={(event) => {
+              editing.current = true;
+              setDraftBucket(event.currentTarget.value);
+            }}
           >
             {buckets.length === 0 ? <option value="">No buckets</option> : null}
             {buckets.map((name) => (
@@ -73,7 +81,10 @@ export function ObjectSearch({ bucket, prefix }: Props) {
             placeholder="photos/2026/"
             spellcheck={false}
             value={draftPrefix}
-            onInput={(event) => setDraftPrefix(event.currentTarget.value)}
+            onInput={(event) => {
+              editing.current = true;
+              setDraftPrefix(event.currentTarget.value);
+            }}
           />
         </div>
         <button type="submit" class="primary" data-testid="objects-search">
