@@ -1,11 +1,15 @@
 /**
- * The `rekognition` backend: Amazon Rekognition's `DetectModerationLabels`, for users on AWS.
- * `@aws-sdk/client-rekognition` is not a dependency, so this sends the one request it needs
- * itself: AWS JSON 1.1, `POST /` with `X-Amz-Target: RekognitionService.DetectModerationLabels`,
- * signed with SigV4 for service `rekognition` (botocore rekognition/2016-06-27/service-2.json).
- * Like the SDK's standard retry mode it tries up to 3 times on throttling, server faults and
- * network failures, with jittered exponential backoff.
+ * The `rekognition` backend: Amazon Rekognition's `DetectModerationLabels`, for users on AWS,
+ * through `@aws-sdk/client-rekognition` (signing, the JSON 1.1 protocol, error parsing).
+ * Retries are this module's, not the SDK's, so every attempt's outcome is mapped onto the
+ * port's error codes: up to 3 attempts on throttling, server faults and network failures,
+ * with jittered exponential backoff, as the SDKs' standard mode does.
  */
+import {
+  DetectModerationLabelsCommand,
+  RekognitionClient,
+  type DetectModerationLabelsCommandOutput,
+} from '@aws-sdk/client-rekognition';
 import { resolveMinConfidence } from '../min-confidence.js';
 import {
   MODERATION_ERRORS,
@@ -16,10 +20,14 @@ import {
   type Moderator,
 } from '../types.js';
 import { rekognitionAnswer } from './answer.js';
-import { InFlight, fetchWithTimeout } from './in-flight.js';
-import { signRequest, type AwsCredentials } from './sigv4-sign.js';
+import { InFlight } from './in-flight.js';
 
-export type { AwsCredentials } from './sigv4-sign.js';
+/** AWS keys: an access key pair, with a session token for temporary credentials. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
 
 export interface RekognitionModeratorOptions {
   region: string;
@@ -37,10 +45,12 @@ export interface RekognitionModeratorOptions {
   retryBaseMs?: number;
 }
 
+/** Stands for an attempt this module aborted because it ran past `timeoutMs`. */
+const TIMED_OUT = new Error('timed out');
+
 /** `Image.Bytes` may hold at most 5,242,880 bytes (`ImageBlob` in the service model). */
 export const MAX_REKOGNITION_BYTES = 5 * 1024 * 1024;
 
-const TARGET = 'RekognitionService.DetectModerationLabels';
 /** Errors worth another attempt: Rekognition's retryable ones and its server faults. */
 const RETRYABLE = new Set([
   'ThrottlingException',
@@ -49,15 +59,6 @@ const RETRYABLE = new Set([
   'ServiceUnavailableException',
   'LimitExceededException',
 ]);
-
-class Attempt extends Error {
-  constructor(
-    readonly failure: ModerationError,
-    readonly retry: boolean,
-  ) {
-    super(failure.message);
-  }
-}
 
 /**
  * Reads credentials from the standard AWS environment variables.
@@ -78,6 +79,7 @@ export class RekognitionModerator implements Moderator {
   readonly endpoint: URL;
   readonly #options: RekognitionModeratorOptions;
   readonly #inFlight = new InFlight();
+  readonly #client: RekognitionClient;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #retryBaseMs: number;
@@ -94,6 +96,26 @@ export class RekognitionModerator implements Moderator {
     this.#retryBaseMs = options.retryBaseMs ?? 100;
     if (!Number.isInteger(this.#maxAttempts) || this.#maxAttempts < 1)
       throw new RangeError(`maxAttempts must be a whole number ≥ 1; got ${this.#maxAttempts}.`);
+    const credentials = options.credentials;
+    this.#client = new RekognitionClient({
+      region: options.region,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      credentials:
+        typeof credentials === 'function'
+          ? async () => {
+              try {
+                return await credentials();
+              } catch (error) {
+                throw new ModerationError(
+                  'InternalServerError',
+                  `No AWS credentials for Rekognition: ${(error as Error).message}`,
+                );
+              }
+            }
+          : credentials,
+      maxAttempts: 1, // retried below, where each failure is mapped
+      requestHandler: { connectionTimeout: this.#timeoutMs },
+    });
   }
 
   detectModerationLabels(image: Buffer, options?: DetectOptions): Promise<ModerationResult> {
@@ -106,12 +128,12 @@ export class RekognitionModerator implements Moderator {
           'ImageTooLargeException',
           `Rekognition takes at most ${MAX_REKOGNITION_BYTES} bytes of image; this one has ${image.length}.`,
         );
-      const body = JSON.stringify({
-        Image: { Bytes: image.toString('base64') },
+      const command = new DetectModerationLabelsCommand({
+        Image: { Bytes: image },
         MinConfidence: minConfidence,
         ...(this.#options.projectVersion && { ProjectVersion: this.#options.projectVersion }),
       });
-      const answer = await this.#send(body);
+      const { $metadata: _metadata, ...answer } = await this.#send(command);
       return rekognitionAnswer(answer, {
         source: `Rekognition (${this.endpoint.host})`,
         minConfidence,
@@ -120,101 +142,71 @@ export class RekognitionModerator implements Moderator {
     });
   }
 
-  close(): Promise<void> {
-    return this.#inFlight.close();
+  async close(): Promise<void> {
+    await this.#inFlight.close();
+    this.#client.destroy();
   }
 
-  async #send(body: string): Promise<unknown> {
+  async #send(
+    command: DetectModerationLabelsCommand,
+  ): Promise<DetectModerationLabelsCommandOutput> {
     for (let attempt = 1; ; attempt++) {
+      // The whole attempt, answer included, within timeoutMs (the SDK's own timeouts watch
+      // only the socket). A timer we hold, not AbortSignal.timeout, which can be collected.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(), this.#timeoutMs);
       try {
-        return await this.#attempt(body);
+        return await this.#client.send(command, { abortSignal: abort.signal });
       } catch (error) {
-        if (!(error instanceof Attempt)) throw error;
-        if (!error.retry || attempt >= this.#maxAttempts) throw error.failure;
+        const { failure, retry } = this.#failure(abort.signal.aborted ? TIMED_OUT : error);
+        if (!retry || attempt >= this.#maxAttempts) throw failure;
         const ceiling = Math.min(20_000, this.#retryBaseMs * 2 ** (attempt - 1));
         await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+      } finally {
+        clearTimeout(timer);
       }
     }
   }
 
-  async #attempt(body: string): Promise<unknown> {
-    const credentials = await this.#credentials();
-    const headers = signRequest(
-      {
-        method: 'POST',
-        url: this.endpoint,
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': TARGET },
-        body,
-      },
-      { service: 'rekognition', region: this.#options.region, credentials },
-    );
-    delete headers['host']; // fetch sets it from the URL (and refuses to be told)
-    let response;
-    try {
-      response = await fetchWithTimeout(
-        this.endpoint,
-        { method: 'POST', headers, body },
-        this.#timeoutMs,
-        `Rekognition (${this.endpoint.host})`,
-      );
-    } catch (error) {
-      if (error instanceof ModerationError) throw new Attempt(error, true);
-      throw error;
+  /** An SDK error as the port's error, and whether another attempt may succeed. */
+  #failure(error: unknown): { failure: ModerationError; retry: boolean } {
+    if (error instanceof ModerationError) return { failure: error, retry: false };
+    const who = `Rekognition (${this.endpoint.host})`;
+    const e = error as {
+      name?: string;
+      message?: string;
+      code?: string;
+      $metadata?: { httpStatusCode?: number };
+      $response?: unknown;
+    };
+    const status = e.$metadata?.httpStatusCode;
+    if (status === undefined) {
+      // No answer: a timeout, a refused connection, an unreadable body.
+      const timedOut = error === TIMED_OUT || e.name === 'TimeoutError' || e.code === 'ETIMEDOUT';
+      const said = timedOut
+        ? `${who} did not answer within ${this.#timeoutMs} ms.`
+        : `${who} could not be reached: ${e.code ?? e.message ?? String(error)}`;
+      return { failure: new ModerationError('InternalServerError', said), retry: true };
     }
-    if (response.status >= 200 && response.status < 300) {
-      try {
-        return JSON.parse(response.text) as unknown;
-      } catch {
-        throw new ModerationError(
-          'InternalServerError',
-          `Rekognition (${this.endpoint.host}) answered ${response.status} with a body that is not JSON.`,
-        );
-      }
-    }
-    throw this.#failure(response);
-  }
-
-  async #credentials(): Promise<AwsCredentials> {
-    const provider = this.#options.credentials;
-    if (typeof provider !== 'function') return provider;
-    try {
-      return await provider();
-    } catch (error) {
-      throw new ModerationError(
-        'InternalServerError',
-        `No AWS credentials for Rekognition: ${(error as Error).message}`,
-      );
-    }
-  }
-
-  #failure(response: { status: number; headers: Headers; text: string }): Attempt {
-    let body: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(response.text);
-      if (typeof parsed === 'object' && parsed !== null) body = parsed as Record<string, unknown>;
-    } catch {
-      // not JSON (a proxy's error page): the status alone decides
-    }
-    const type = errorType(
-      response.headers.get('x-amzn-errortype') ?? body['__type'] ?? body['code'],
-    );
-    const message = [body['Message'], body['message']].find(
-      (m): m is string => typeof m === 'string',
-    );
-    const said = `Rekognition (${this.endpoint.host}) answered ${response.status} ${type ?? '(no error type)'}${message ? `: ${message}` : ''}`;
-    const retry = (type !== undefined && RETRYABLE.has(type)) || response.status >= 500;
+    const type = errorType(e.name);
+    const message = e.message && e.message !== 'UnknownError' ? e.message : undefined;
+    const said = `${who} answered ${status} ${type ?? '(no error type)'}${message ? `: ${message}` : ''}`;
+    const retry = (type !== undefined && RETRYABLE.has(type)) || status >= 500;
     if (type !== undefined && type in MODERATION_ERRORS) {
       const code = type as ModerationErrorCode;
-      return new Attempt(
-        new ModerationError(code, said, message ?? MODERATION_ERRORS[code].message),
+      return {
+        failure: new ModerationError(code, said, message ?? MODERATION_ERRORS[code].message),
         retry,
-      );
+      };
     }
     const code: ModerationErrorCode =
-      type === 'ProvisionedThroughputExceededException' || response.status === 429
+      type === 'ProvisionedThroughputExceededException' || status === 429
         ? 'ThrottlingException'
         : 'InternalServerError';
-    return new Attempt(new ModerationError(code, said), retry || code === 'ThrottlingException');
+    return {
+      failure: new ModerationError(code, said),
+      retry: retry || code === 'ThrottlingException',
+    };
   }
 }
 
