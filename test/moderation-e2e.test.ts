@@ -259,3 +259,58 @@ describe('the classic recipe written for AWS', () => {
     ]);
   });
 });
+
+describe('redelivery through the function runtime', () => {
+  it('judges an event delivered twice once: one record (attempt 2), one review message', async () => {
+    const key = 'manual/twice delivered.jpg'; // outside the seed filter: only these invocations
+    const put = await t.s3.send(
+      new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: await image('flagged-porn.jpg') }),
+    );
+    const etag = put.ETag!.replaceAll('"', '');
+    const event = {
+      Records: [
+        {
+          eventVersion: '2.1',
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          eventTime: new Date().toISOString(),
+          s3: {
+            bucket: { name: 'uploads' },
+            object: { key: 'manual/twice+delivered.jpg', eTag: etag, size: 1 },
+          },
+        },
+      ],
+    };
+    const runtime = t.vigil.runtime;
+    await runtime.invoke('moderate-image', event);
+    const ours = () =>
+      runtime
+        .recentInvocations('moderate-image', 1000)
+        .filter((i) => i.payload.includes('twice+delivered') && i.state === 'succeeded');
+    await until(() => Promise.resolve(ours().length === 1 ? true : undefined));
+    await runtime.invoke('moderate-image', event);
+    await until(() => Promise.resolve(ours().length === 2 ? true : undefined));
+
+    const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
+    try {
+      const record = await reports.findRecord({ bucket: 'uploads', key, etag });
+      expect(record).toMatchObject({ decision: 'blocked', attempt: 2 });
+    } finally {
+      await reports.close();
+    }
+    const bodies: { key: string }[] = [];
+    for (;;) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: `${t.url}/000000000000/moderation-review`,
+          MaxNumberOfMessages: 10,
+          VisibilityTimeout: 60,
+        }),
+      );
+      if (Messages.length === 0) break;
+      bodies.push(...Messages.map((m) => JSON.parse(m.Body!) as { key: string }));
+    }
+    expect(bodies.filter((b) => b.key === key)).toHaveLength(1);
+    expect(ours()[0]?.attemptLog[0]?.logs).toContain('"redelivered":true');
+  });
+});
