@@ -25,7 +25,7 @@ export class Thumbnails {
 
   /**
    * The thumbnail of one object version, or undefined when that version is gone. An image
-   * that cannot be decoded gets a plain placeholder (the reviewer still sees the item).
+   * that cannot be decoded gets a plain grey card (the reviewer still sees the item).
    */
   async get(
     version: { bucket: string; key: string; etag: string },
@@ -79,11 +79,12 @@ async function render(source: Buffer, variant: ThumbnailVariant): Promise<Buffer
     if (variant === 'blurred') image = image.blur(18);
     return await image.jpeg({ quality: 78 }).toBuffer();
   } catch {
-    return placeholder();
+    return greyCard();
   }
 }
 
-function placeholder(): Promise<Buffer> {
+/** A plain grey image standing for an upload that cannot be decoded. */
+function greyCard(): Promise<Buffer> {
   return sharp({
     create: { width: SIZE, height: 240, channels: 3, background: { r: 120, g: 120, b: 128 } },
   })
