@@ -43,8 +43,8 @@ export interface SnsNotificationInput {
    * `https://sns.<region>.amazonaws.com/`. Vigil holds neither, so a subscriber that verifies
    * signatures against AWS's certificate will reject Vigil's envelopes whatever is passed
    * here. The caller decides what to send: its own signature and certificate URL (a verifier
-   * configured to trust Vigil's certificate can check them), or placeholders when nobody
-   * verifies. This module only places the values.
+   * configured to trust Vigil's certificate can check them), or empty strings when nobody
+   * verifies (what topic destinations send today). This module only places the values.
    */
   signature: string;
   signingCertUrl: string;

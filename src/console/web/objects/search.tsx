@@ -73,12 +73,13 @@ export function ObjectSearch({ bucket, prefix }: Props) {
           </select>
         </div>
         <div class="field grow">
-          <label for="objects-prefix">Key prefix</label>
+          <label for="objects-prefix">
+            Key prefix <span class="muted">(e.g. photos/2026/)</span>
+          </label>
           <input
             id="objects-prefix"
             type="search"
             data-testid="objects-prefix"
-            placeholder="photos/2026/"
             spellcheck={false}
             value={draftPrefix}
             onInput={(event) => {

@@ -59,7 +59,7 @@ export function ReviewPage({ session }: PageProps) {
           onSelect={(item) => void review.select(item)}
         />
         {held === null ? (
-          <div class="card review-detail placeholder">
+          <div class="card review-detail idle">
             <p>
               Select an item to review it: click it, or press <kbd>j</kbd>.
             </p>
