@@ -8,8 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import type { StorageEngine } from '../storage/index.js';
-import { StorageError } from '../storage/index.js';
+import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
 
 export type ThumbnailVariant = 'blurred' | 'clear';
 
@@ -60,11 +59,8 @@ export class Thumbnails {
     }
     try {
       if (opened.object.etag !== version.etag) return undefined;
-      if (opened.object.size === 0 || opened.object.size > MAX_SOURCE_BYTES) return Buffer.alloc(0);
-      const chunks: Buffer[] = [];
-      for await (const chunk of opened.stream(0, opened.object.size - 1))
-        chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      if (opened.object.size > MAX_SOURCE_BYTES) return Buffer.alloc(0);
+      return await readWhole(opened);
     } finally {
       opened.close();
     }

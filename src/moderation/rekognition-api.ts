@@ -23,7 +23,7 @@ import type { Logger } from 'pino';
 import type { Route } from '../http/server.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
-import { StorageError, type StorageEngine } from '../storage/index.js';
+import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
 import { resolveMinConfidence } from './min-confidence.js';
 import { ModerationError, type ModerationResult, type Moderator } from './types.js';
 
@@ -319,11 +319,7 @@ async function loadImage(engine: StorageEngine, source: ImageSource): Promise<Bu
         'ImageTooLargeException',
         `s3://${source.bucket}/${source.key} is ${size} bytes; the limit for an S3 object is ${MAX_S3_IMAGE}.`,
       );
-    if (size === 0) return Buffer.alloc(0);
-    const chunks: Buffer[] = [];
-    for await (const chunk of opened.stream(0, size - 1) as AsyncIterable<Buffer>)
-      chunks.push(chunk);
-    return Buffer.concat(chunks);
+    return await readWhole(opened);
   } finally {
     opened.close();
   }

@@ -8,3 +8,4 @@ export {
 } from './multipart.js';
 export * from './types.js';
 export { openDatabase, type SqliteDatabase } from './database.js';
+export { readWhole } from './read-whole.js';

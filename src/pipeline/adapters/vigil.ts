@@ -6,7 +6,7 @@
  * Lambda.
  */
 import type { QueueService } from '../../queue/index.js';
-import { StorageError, type StorageEngine } from '../../storage/index.js';
+import { readWhole, StorageError, type StorageEngine } from '../../storage/index.js';
 import {
   ObjectChangedError,
   type ObjectHead,
@@ -50,11 +50,7 @@ export class EngineObjectStore implements ObjectStore {
     }
     try {
       if (opened.object.etag !== etag) throw new ObjectChangedError(ref, 'replaced');
-      if (opened.object.size === 0) return Buffer.alloc(0);
-      const chunks: Buffer[] = [];
-      for await (const chunk of opened.stream(0, opened.object.size - 1))
-        chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks);
+      return await readWhole(opened);
     } finally {
       opened.close();
     }
