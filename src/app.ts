@@ -184,7 +184,6 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       `reporting.url: cannot open the reporting database (${error instanceof Error ? error.message : String(error)}).`,
     );
   }
-  const reports = () => reportStore;
   const gateBuckets = {
     ...(config.seed
       ? { [SEED_BUCKET]: { mode: 'open' as const, blockedStatus: 451 as const } }
@@ -198,7 +197,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   );
   const consoleUsers = await ConsoleUsers.load(config.dataDir, credentials, config.console.users);
   const desk = new ReviewDesk({
-    reports: reports(),
+    reports: reportStore,
     engine,
     withdrawMessages: (id) =>
       queues.exists(config.pipeline.reviewQueue)
@@ -213,7 +212,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       sessions: new SessionStore(config.console.sessionHours * 3_600_000),
       loginLimiter: new LoginLimiter(config.console.loginAttempts),
       desk,
-      reports,
+      reports: reportStore,
       thumbnails: new Thumbnails(join(config.dataDir, 'thumbnails'), engine),
       engine,
       outbox,
@@ -245,7 +244,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     createGateRoute({
       engine,
       buckets: gateBuckets,
-      cleared: (version) => isCleared(reports(), version),
+      cleared: (version) => isCleared(reportStore, version),
       logger: log.child({ component: 'gate' }),
     }),
     metricsRoute(metrics),
@@ -259,7 +258,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   runtime.start();
   // Sends review messages a delivery left owed (see ReviewSweeper).
   const sweeper = new ReviewSweeper({
-    ports: { reviewQueue, reports: reports(), clock: { now: () => Date.now() } },
+    ports: { reviewQueue, reports: reportStore, clock: { now: () => Date.now() } },
     logger: log.child({ component: 'review-sweeper' }),
   });
   sweeper.start();

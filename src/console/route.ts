@@ -57,7 +57,7 @@ export interface ConsoleOptions {
   sessions: SessionStore;
   loginLimiter: LoginLimiter;
   desk: ReviewDesk;
-  reports: () => ReportStore;
+  reports: ReportStore;
   thumbnails: Thumbnails;
   engine: Pick<StorageEngine, 'listBuckets' | 'listEntries'>;
   outbox: Pick<OutboxStore, 'backlog' | 'deadLetters' | 'redrive'>;
@@ -253,7 +253,7 @@ async function api(
     if (!(ROLE_RIGHTS[session.role] as readonly Right[]).includes(right))
       throw new ConsoleError(403, 'Forbidden', `The ${session.role} role cannot use ${right}.`);
   };
-  const reports = options.reports();
+  const { reports } = options;
   const review = /^review\/(\d{1,15})\/(claim|release|decision|thumbnail)$/.exec(route);
 
   switch (`${method} ${review ? `review/:id/${review[2]}` : route}`) {
@@ -430,7 +430,7 @@ async function login(
     );
   const user = await options.users.authenticate(input.username, input.password);
   const audit = (actor: string, action: string) =>
-    options.reports().appendAudit({
+    options.reports.appendAudit({
       at: now(),
       actor,
       action,
@@ -464,7 +464,7 @@ async function thumbnail(
   options: ConsoleOptions,
   now: () => number,
 ): Promise<void> {
-  const reports = options.reports();
+  const { reports } = options;
   const review = await reports.getReview(id);
   if (!review) throw new ConsoleError(404, 'NotFound', 'No such review item.');
   const { record } = review;
