@@ -73,6 +73,35 @@ describe('the vigil command', () => {
     expect(second.output()).not.toContain(stored.secretAccessKey);
   });
 
+  it('prints console passwords once at start, and again only with credentials --console', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'vigil.json');
+    await writeFile(
+      file,
+      JSON.stringify({ console: { users: [{ name: 'mo', role: 'moderator' }] } }),
+    );
+    const child = await spawnVigil(dir, {}, ['--config', file]);
+    const password = /^ {2}mo: (\S+)$/m.exec(child.output())?.[1];
+    expect(password).toBeDefined();
+    expect(child.output()).toContain('/_vigil/console/');
+    child.process.kill('SIGTERM');
+    await exited(child);
+    const keys = await run(process.execPath, [VIGIL_BIN, 'credentials', '--data-dir', dir]);
+    // Only the two lines `export $(npx vigil credentials)` can take.
+    expect(keys.stdout.trim().split('\n')).toEqual([
+      expect.stringMatching(/^AWS_ACCESS_KEY_ID=\S+$/),
+      expect.stringMatching(/^AWS_SECRET_ACCESS_KEY=\S+$/),
+    ]);
+    const consoles = await run(process.execPath, [
+      VIGIL_BIN,
+      'credentials',
+      '--console',
+      '--data-dir',
+      dir,
+    ]);
+    expect(consoles.stdout).toBe(`mo: ${password}\n`);
+  });
+
   it('two fresh data directories get different credentials', async () => {
     const [a, b] = [await tempDir(), await tempDir()];
     await vigil(a);

@@ -118,7 +118,7 @@ program
         process.stdout.write(
           `Generated console passwords (saved to ${join(config.dataDir, CONSOLE_USERS_FILE)}, mode 0600):\n` +
             vigil.consolePasswords.map((p) => `  ${p.name}: ${p.password}\n`).join('') +
-            '\n',
+            `Run 'npx vigil credentials --console' to see them again.\n\n`,
         );
       }
       process.stdout.write(
@@ -153,15 +153,26 @@ program
 
 program
   .command('credentials')
-  .description('Print the root access key pair (from the environment, or the data directory).')
+  .description(
+    'Print the root access key pair (from the environment, or the data directory), as lines ' +
+      "for `export $(npx vigil credentials)`; with --console, the console users' generated " +
+      'passwords instead.',
+  )
   .addOption(
     new Option('-d, --data-dir <dir>', 'data directory (env VIGIL_DATA_DIR)').default(
       undefined,
       './data',
     ),
   )
-  .action(async (opts: { dataDir?: string }) => {
+  .option('--console', "print the console users' generated passwords (name: password)")
+  .action(async (opts: { dataDir?: string; console?: boolean }) => {
     const config = loadConfig({ dataDir: opts.dataDir });
+    if (opts.console) {
+      const passwords = await readStoredPasswords(join(config.dataDir, CONSOLE_USERS_FILE));
+      const lines = Object.entries(passwords).map(([name, password]) => `${name}: ${password}\n`);
+      process.stdout.write(lines.length > 0 ? lines.join('') : 'No generated console passwords.\n');
+      return;
+    }
     const creds =
       config.accessKeyId && config.secretAccessKey
         ? { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey }
@@ -174,9 +185,6 @@ program
     process.stdout.write(
       `AWS_ACCESS_KEY_ID=${creds.accessKeyId}\nAWS_SECRET_ACCESS_KEY=${creds.secretAccessKey}\n`,
     );
-    const passwords = await readStoredPasswords(join(config.dataDir, CONSOLE_USERS_FILE));
-    for (const [name, password] of Object.entries(passwords))
-      process.stdout.write(`console user ${name}: ${password}\n`);
   });
 
 const consoleUser = program
