@@ -327,6 +327,28 @@ describe('S3 event notifications, end to end', () => {
       expect(compareSequencers(sequencers[i - 1]!, sequencers[i]!)).toBe(-1);
   });
 
+  it('gives every webhook delivery its own X-Vigil-Event-Id, even when the outbox empties in between', async () => {
+    const bucket = bucketName('hook-ids');
+    await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const start = hook.received.length;
+    await t.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [{ QueueArn: webhookArn('hook'), Events: ['s3:ObjectCreated:*'] }],
+        },
+      }),
+    );
+    // Each upload is delivered (its outbox row deleted) before the next one is made.
+    for (let i = 1; i <= 3; i++) {
+      await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: 'x' }));
+      await hook.waitFor(start + 1 + i);
+    }
+    const ids = hook.received.slice(start).map((r) => r.headers['x-vigil-event-id']);
+    expect(new Set(ids).size).toBe(4);
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
+  });
+
   it('fans a topic out to two queues: one in the SNS envelope, one raw', async () => {
     const bucket = bucketName('topic');
     await t.s3.send(new CreateBucketCommand({ Bucket: bucket }));

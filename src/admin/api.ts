@@ -265,6 +265,7 @@ function removed(existed: boolean): { status: number; body: unknown } {
 function describeDeadLetter(entry: ReturnType<OutboxStore['deadLetters']>[number]) {
   return {
     id: entry.id,
+    eventId: entry.eventId,
     destination: entry.destination,
     bucket: entry.bucket,
     key: entry.key,

@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { SqliteDatabase } from '../storage/index.js';
 import type { NewOutboxEntry, OutboxEntry } from './types.js';
 
 interface Row {
   id: number;
+  event_id: string;
   destination: string;
   bucket: string;
   key: string;
@@ -21,6 +23,7 @@ interface Row {
 function toEntry(row: Row): OutboxEntry {
   return {
     id: row.id,
+    eventId: row.event_id,
     destination: row.destination,
     bucket: row.bucket,
     key: row.key,
@@ -61,9 +64,10 @@ export class OutboxStore {
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
       insert: db.prepare(
-        `INSERT INTO outbox (destination, bucket, key, event_name, body, created_at, next_attempt_at,
-                             trace_header)
-         VALUES (@destination, @bucket, @key, @eventName, @body, @createdAt, @now, @traceHeader)`,
+        `INSERT INTO outbox (event_id, destination, bucket, key, event_name, body, created_at,
+                             next_attempt_at, trace_header)
+         VALUES (@eventId, @destination, @bucket, @key, @eventName, @body, @createdAt, @now,
+                 @traceHeader)`,
       ),
       // Only the oldest pending row of each (destination, bucket, key) may be delivered, so
       // one destination sees one key's events in order; different keys interleave freely.
@@ -122,6 +126,7 @@ export class OutboxStore {
     return Number(
       this.statements.insert.run({
         ...entry,
+        eventId: randomUUID(),
         traceHeader: entry.traceHeader ?? null,
         now,
         createdAt,

@@ -1,6 +1,12 @@
 /** One event on its way to one destination: a row of the transactional outbox. */
 export interface OutboxEntry {
+  /** Never reused, even after the outbox empties; local to one data directory. */
   id: number;
+  /**
+   * A random UUID, unique across restarts and data directories, kept across retries and
+   * redrives of this row: what a receiver deduplicates on (`X-Vigil-Event-Id`).
+   */
+  eventId: string;
   /** The destination's ARN, as written in the bucket's notification configuration. */
   destination: string;
   bucket: string;

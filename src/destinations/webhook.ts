@@ -51,7 +51,7 @@ export function webhookAdapter(settings: WebhookSettings): DestinationAdapter {
             'content-length': body.length,
             'user-agent': 'Vigil',
             'x-vigil-signature': webhookSignature(settings.secret, entry.body),
-            'x-vigil-event-id': String(entry.id),
+            'x-vigil-event-id': entry.eventId,
             'x-vigil-event-name': entry.eventName,
             'x-vigil-delivery-attempt': String(entry.attempts),
           },

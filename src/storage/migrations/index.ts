@@ -267,4 +267,52 @@ export const MIGRATIONS: readonly Migration[] = [
         json_extract(payload, '$.Records[0].s3.object.key'));
     `,
   },
+  {
+    version: 7,
+    name: 'event ids unique forever',
+    sql: `
+      -- Row ids were reused once the outbox emptied (a plain INTEGER PRIMARY KEY takes
+      -- max(id) + 1), so X-Vigil-Event-Id repeated and delivery_log rows pointed at two
+      -- events. AUTOINCREMENT never hands out an id twice; event_id is a random UUID,
+      -- unique across data directories too, and is what receivers deduplicate on.
+      CREATE TABLE outbox_next (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        event_id        TEXT NOT NULL UNIQUE,
+        destination     TEXT NOT NULL,
+        bucket          TEXT NOT NULL,
+        key             TEXT NOT NULL,
+        event_name      TEXT NOT NULL,
+        body            TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        attempts        INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER NOT NULL,
+        lease_until     INTEGER,
+        state           TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'dead')),
+        last_error      TEXT,
+        dead_at         INTEGER,
+        trace_header    TEXT
+      ) STRICT;
+      -- Rows already waiting get a random version-4 UUID, as new ones do.
+      INSERT INTO outbox_next (id, event_id, destination, bucket, key, event_name, body,
+          created_at, attempts, next_attempt_at, lease_until, state, last_error, dead_at,
+          trace_header)
+        SELECT id,
+               lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4'
+                 || substr(lower(hex(randomblob(2))), 2) || '-'
+                 || substr('89ab', 1 + abs(random() % 4), 1)
+                 || substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6))),
+               destination, bucket, key, event_name, body, created_at, attempts,
+               next_attempt_at, lease_until, state, last_error, dead_at, trace_header
+          FROM outbox;
+      DROP TABLE outbox;
+      ALTER TABLE outbox_next RENAME TO outbox;
+      CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+      CREATE INDEX outbox_per_key ON outbox (destination, bucket, key, id);
+      -- New ids start past every id the delivery log has seen, not only the ones still here.
+      DELETE FROM sqlite_sequence WHERE name = 'outbox';
+      INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'outbox', max(coalesce((SELECT max(id) FROM outbox), 0),
+                             coalesce((SELECT max(outbox_id) FROM delivery_log), 0));
+    `,
+  },
 ];
