@@ -263,14 +263,25 @@ describe.skipIf(!chromium.available)('the console in Chromium', () => {
   );
 
   it(
-    'keeps an upload blocked with the b key',
+    'keeps an upload blocked with the b key, and the waiting count drops at once',
     async () => {
       const page = await newPage();
+      await page.clock.install();
       await logIn(page, t.accessKeyId, t.secretAccessKey);
       await select(page, 'keep');
+      const pending = page.getByTestId('review-pending');
+      const before = Number((await pending.textContent())?.match(/^(\d+) waiting/)?.[1]);
+      expect(before).toBeGreaterThan(0);
+      // The page's clock stands still from here: no 10-second poll can refresh the count, so
+      // only the decision itself can bring it down.
+      await page.clock.pauseAt(Date.now() + 1000);
       await page.keyboard.press('b');
       await statusSays(page, `Kept blocked ${keyOf('keep')}`);
       await reviewItem(page, 'keep').waitFor({ state: 'detached' });
+      await expect
+        .poll(() => pending.textContent(), { timeout: 2000 })
+        .toMatch(new RegExp(`^${before - 1} waiting`));
+      await page.clock.resume();
 
       expect(await tagsOf('keep')).toEqual(
         expect.arrayContaining([

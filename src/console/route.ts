@@ -418,7 +418,9 @@ async function login(
 ): Promise<void> {
   const input = loginInput.parse(await readJson(req));
   const address = clientAddress(req);
-  const wait = await options.loginLimiter.retryAfterSeconds(address, input.username);
+  const account = options.users.accountOf(input.username);
+  // Counted before the password is checked, so concurrent guesses cannot outrun the count.
+  const wait = await options.loginLimiter.take(address, account);
   if (wait > 0)
     throw new ConsoleError(
       429,
@@ -443,11 +445,10 @@ async function login(
       tagsAfter: null,
     });
   if (!user) {
-    await options.loginLimiter.failed(address, input.username);
     await audit(input.username.slice(0, 64), 'login.failed');
     throw new ConsoleError(401, 'Unauthenticated', 'Wrong username or password.');
   }
-  await options.loginLimiter.succeeded(input.username);
+  await options.loginLimiter.succeeded(address, account);
   const session = options.sessions.create(user.name, user.role);
   await audit(user.name, 'login');
   const maxAge = (session.expiresAt - now()) / 1000;

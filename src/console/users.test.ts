@@ -67,6 +67,17 @@ describe('ConsoleUsers', () => {
       role: 'admin',
     });
     expect(await users.authenticate('VKROOTKEY', 'root-secret-access-kez')).toBeUndefined();
+    expect(await users.authenticate('root', 'root-secret-access-kez')).toBeUndefined();
     expect(users.roleOf('root')).toBe('admin');
+  });
+
+  it('names one account for both of root’s login names, for the login limiter', async () => {
+    const { users } = await ConsoleUsers.load(dir, root, [{ name: 'mo', role: 'moderator' }]);
+    expect(['VKROOTKEY', 'root', 'mo', 'nobody'].map((name) => users.accountOf(name))).toEqual([
+      'root',
+      'root',
+      'mo',
+      'nobody',
+    ]);
   });
 });

@@ -5,7 +5,6 @@
  * (mode 0600, like the root credentials; never a well-known default).
  */
 import {
-  createHash,
   randomBytes,
   scrypt as scryptCallback,
   timingSafeEqual,
@@ -65,19 +64,18 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
   return got.length === want.length && timingSafeEqual(got, want);
 }
 
-/** Compares two secrets in constant time: their SHA-256 digests always have equal length. */
-function sameSecret(a: string, b: string): boolean {
-  const digest = (text: string) => createHash('sha256').update(text).digest();
-  return timingSafeEqual(digest(a), digest(b));
-}
+/** The account root logs in to, by its access key id or by this name. */
+const ROOT = 'root';
 
 /**
  * The console's users. `authenticate` answers the user for a correct name and password, or
- * undefined — the same way, in about the same time, for an unknown name and a wrong password.
+ * undefined — the same way, after the same work, for root, a user and an unknown name.
  */
 export class ConsoleUsers {
   private constructor(
-    private readonly root: { accessKeyId: string; secretAccessKey: string },
+    private readonly rootAccessKeyId: string,
+    /** Root's secret access key, hashed like a user's password (see `authenticate`). */
+    private readonly rootHash: string,
     private readonly hashes: ReadonlyMap<string, { role: Role; hash: string }>,
   ) {}
 
@@ -109,24 +107,31 @@ export class ConsoleUsers {
     }
     if (generated.length > 0)
       await writeFile(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-    return { users: new ConsoleUsers(root, hashes), generated };
+    const rootHash = await hashPassword(root.secretAccessKey);
+    return { users: new ConsoleUsers(root.accessKeyId, rootHash, hashes), generated };
+  }
+
+  /**
+   * The account a login name means: `root` for root's access key id, else the name itself.
+   * The login limiter counts by account, so both of root's names share one allowance.
+   */
+  accountOf(name: string): string {
+    return name === this.rootAccessKeyId ? ROOT : name;
   }
 
   async authenticate(name: string, password: string): Promise<ConsoleUser | undefined> {
-    if (name === this.root.accessKeyId || name === 'root') {
-      return sameSecret(password, this.root.secretAccessKey)
-        ? { name: 'root', role: 'admin' }
-        : undefined;
-    }
-    const user = this.hashes.get(name);
-    // An unknown name still pays for one scrypt, so timing does not tell names apart.
-    const ok = await verifyPassword(password, user?.hash ?? DUMMY_HASH);
-    return user && ok ? { name, role: user.role } : undefined;
+    const account = this.accountOf(name);
+    const known =
+      account === ROOT ? { role: 'admin' as const, hash: this.rootHash } : this.hashes.get(account);
+    // One scrypt of the same cost for every attempt — root, a user, an unknown name — so the
+    // time an answer takes tells none of them apart (a plain comparison for root did).
+    const ok = await verifyPassword(password, known?.hash ?? DUMMY_HASH);
+    return known && ok ? { name: account, role: known.role } : undefined;
   }
 
   /** The role of a user who may log in now (a session ends when its user is gone). */
   roleOf(name: string): Role | undefined {
-    if (name === 'root') return 'admin';
+    if (name === ROOT) return 'admin';
     return this.hashes.get(name)?.role;
   }
 }

@@ -66,4 +66,42 @@ describe('exports', () => {
     ]);
     expect(exportAudit([], 'csv').trim().split('\n')).toHaveLength(1);
   });
+
+  describe('neutralise text cells a spreadsheet would run as a formula (OWASP CSV Injection)', () => {
+    const actorCell = (actor: string) =>
+      parse<Record<string, string>>(exportAudit([{ ...audit, actor }], 'csv'), {
+        columns: true,
+      })[0]!.actor;
+
+    it.each([
+      ['=HYPERLINK("http://evil","x")', `'=HYPERLINK("http://evil","x")`],
+      ['+1+cmd|"/c calc"!A0', `'+1+cmd|"/c calc"!A0`],
+      ['-2+3', "'-2+3"],
+      ['-1', "'-1"],
+      ['@SUM(1+1)', "'@SUM(1+1)"],
+      ['\t=1+1', "'\t=1+1"],
+      ['\r=1+1', "'\r=1+1"],
+      ['\uFF1D1+1', "'\uFF1D1+1"],
+      ['ann', 'ann'],
+      ['a=1', 'a=1'],
+      [' =1', ' =1'],
+      ["'=1", "'=1"],
+      ['', ''],
+    ])('%j becomes %j', (actor, cell) => {
+      expect(actorCell(actor)).toBe(cell);
+    });
+
+    it('in every export, leaving number cells numbers and JSON as it was', () => {
+      const csv = exportAudit([{ ...audit, reviewItemId: -3, key: '-3' }], 'csv');
+      expect(csv.split('\n')[1]).toContain(",'-3,e,-3,");
+      const records = exportRecords([{ ...record, key: '@evil.jpg', size: -1 }], 'csv');
+      expect(parse<Record<string, string>>(records, { columns: true })[0]).toMatchObject({
+        key: "'@evil.jpg",
+        size: '-1',
+      });
+      expect(JSON.parse(exportAudit([{ ...audit, actor: '=1' }], 'json'))).toMatchObject([
+        { actor: '=1' },
+      ]);
+    });
+  });
 });

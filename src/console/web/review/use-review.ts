@@ -51,6 +51,10 @@ export function useReview(me: string) {
   const decided = useRef(new Set<number>());
 
   const items = (queue.data?.items ?? []).filter((item) => !decided.current.has(item.id));
+  // An answer that still lists an item decided here counts it too: the count shown drops the
+  // moment the decision is made, and an answer sent before it cannot bring it back.
+  const pending =
+    queue.data === null ? null : queue.data.pending - (queue.data.items.length - items.length);
   const itemsRef = useRef(items);
   itemsRef.current = items;
 
@@ -59,15 +63,13 @@ export function useReview(me: string) {
     setHeld(next);
   };
 
-  const patchItem = (id: number, patch: Partial<ReviewQueueItem> | null) => {
+  const patchItem = (id: number, patch: Partial<ReviewQueueItem>) => {
     queue.setData((data) =>
       data === null
         ? data
         : {
             ...data,
-            items: data.items.flatMap((item) =>
-              item.id !== id ? [item] : patch === null ? [] : [{ ...item, ...patch }],
-            ),
+            items: data.items.map((item) => (item.id !== id ? item : { ...item, ...patch })),
           },
     );
   };
@@ -151,8 +153,8 @@ export function useReview(me: string) {
         }
         return;
       }
+      // Kept in the answer shown, hidden by `decided`: its count still includes the item.
       decided.current.add(id);
-      patchItem(id, null);
       hold(null);
       notify(`${DONE[action]} ${key}`);
       const remaining = list.filter((item) => item.id !== id);
@@ -216,7 +218,7 @@ export function useReview(me: string) {
 
   return {
     items,
-    pending: queue.data?.pending ?? null,
+    pending,
     loaded: queue.data !== null,
     held,
     busy,
