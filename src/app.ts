@@ -84,8 +84,18 @@ export interface RunningVigil {
  */
 export async function startVigil(config: VigilConfig, logger?: Logger): Promise<RunningVigil> {
   const log = logger ?? pino({ level: config.logLevel });
-  const credentials = await resolveRootCredentials(config.dataDir, config);
-  const engine = await StorageEngine.open({ dataDir: config.dataDir, fsync: config.fsync });
+  // Storage first: it refuses to start, saying how much space it needs, on a full disk.
+  const engine = await StorageEngine.open({
+    dataDir: config.dataDir,
+    fsync: config.fsync,
+    log: log.child({ component: 'storage' }),
+  });
+  const credentials = await resolveRootCredentials(config.dataDir, config).catch(
+    (error: unknown) => {
+      engine.close();
+      throw error;
+    },
+  );
   const multipart = new MultipartUploads(engine);
   const secrets = new Map([[credentials.accessKeyId, credentials.secretAccessKey]]);
   const lookupSecret = (id: string) => secrets.get(id);
@@ -180,6 +190,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     });
   } catch (error) {
     engine.close();
+    if (engine.space.isOutOfSpace(error)) throw engine.space.startFailure(error);
     throw new ConfigError(
       `reporting.url: cannot open the reporting database (${error instanceof Error ? error.message : String(error)}).`,
     );

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { StorageError } from '../storage/index.js';
+import { OUT_OF_SPACE_MESSAGE, OutOfSpaceError, StorageError } from '../storage/index.js';
 import { isSigned, verifySigV4 } from './auth/index.js';
 import { resolveAddress } from './addressing.js';
 import type { S3Context, S3Dependencies } from './context.js';
@@ -85,13 +85,19 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
 function toS3Error(error: unknown, deps: S3Dependencies): S3Error {
   if (error instanceof S3Error) return error;
   if (error instanceof StorageError) return new S3Error(error.code);
-  const errno = (error as NodeJS.ErrnoException | undefined)?.code;
-  if (errno === 'ENOSPC' || errno === 'EDQUOT') {
-    deps.logger.error({ err: error }, 'data directory is out of space');
-    return new S3Error(
-      'ServiceUnavailable',
-      "Vigil's data directory is out of space; nothing was written.",
+  if (deps.engine.space.isOutOfSpace(error)) {
+    // Expected while the disk is full, and the engine has said so once: a line, not a stack.
+    deps.logger.warn(
+      {
+        reason:
+          error instanceof OutOfSpaceError ? error.reason : (error as { code?: unknown }).code,
+      },
+      'data directory is out of space: answered 503 ServiceUnavailable',
     );
+    // S3 has no "storage full" error: 503 is its transient server-side condition, which SDKs
+    // retry with backoff. Space comes back when someone deletes, not in milliseconds, so
+    // Retry-After spaces the retries (SDK v3 waits at most its backoff + 5 s for it). ADR 12.
+    return new S3Error('ServiceUnavailable', OUT_OF_SPACE_MESSAGE, {}, { 'retry-after': '10' });
   }
   deps.logger.error({ err: error }, 'internal error while handling an S3 request');
   return new S3Error('InternalError');

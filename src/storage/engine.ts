@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BlobStore } from './blobs.js';
@@ -6,6 +5,7 @@ import { openDatabase, type SqliteDatabase } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { listEntries } from './listing.js';
 import { objectFromRow, rowFromObject, type ObjectRow } from './rows.js';
+import { SpaceReserve, type SpaceLog, type WriteKind } from './space-reserve.js';
 import {
   StorageError,
   type BlobWrite,
@@ -31,6 +31,10 @@ export interface StorageEngineOptions {
   dataDir: string;
   /** fsync blobs and the SQLite WAL before acknowledging a write. Default true. */
   fsync?: boolean;
+  /** Space kept back so deletes run on a full disk (`SpaceReserve`). Default 8 MiB. */
+  reserveBytes?: number;
+  /** Where running out of space, and recovering, is reported. */
+  log?: SpaceLog;
 }
 
 /** Conditions checked inside the commit transaction, against the object as it is then. */
@@ -56,6 +60,7 @@ export class StorageEngine {
   private constructor(
     readonly db: SqliteDatabase,
     readonly blobs: BlobStore,
+    readonly space: SpaceReserve,
     syncsCommits: boolean,
   ) {
     this.group = new GroupCommit(db, syncsCommits);
@@ -82,18 +87,32 @@ export class StorageEngine {
     };
   }
 
-  /** Opens the data directory, applies migrations and removes orphan blobs left by a crash. */
+  /**
+   * Opens the data directory, applies migrations and removes orphan blobs left by a crash.
+   * Refuses with `InsufficientSpaceError` when its filesystem is too full to start.
+   */
   static async open(options: StorageEngineOptions): Promise<StorageEngine> {
-    await mkdir(options.dataDir, { recursive: true });
     const fsync = options.fsync ?? true;
-    const db = openDatabase(join(options.dataDir, 'vigil.db'), {
-      synchronous: fsync ? 'full' : 'normal',
+    const space = SpaceReserve.check(options.dataDir, {
+      fsync,
+      ...(options.reserveBytes === undefined ? {} : { bytes: options.reserveBytes }),
+      ...(options.log ? { log: options.log } : {}),
     });
-    const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync });
-    await blobs.init();
-    const engine = new StorageEngine(db, blobs, fsync);
-    await engine.collectOrphanBlobs();
-    return engine;
+    let db: SqliteDatabase | undefined;
+    try {
+      db = openDatabase(join(options.dataDir, 'vigil.db'), {
+        synchronous: fsync ? 'full' : 'normal',
+      });
+      space.ensure(); // once the database is known to be this Vigil's
+      const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync });
+      await blobs.init();
+      const engine = new StorageEngine(db, blobs, space, fsync);
+      await engine.collectOrphanBlobs();
+      return engine;
+    } catch (error) {
+      db?.close();
+      throw space.startFailure(error);
+    }
   }
 
   /** Registers a hook that runs inside every change's transaction. */
@@ -105,17 +124,39 @@ export class StorageEngine {
     this.db.close();
   }
 
-  /** Runs `fn` in a transaction now (hooks it triggers run inside it). */
-  transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+  /**
+   * Runs `fn` in a transaction now (hooks it triggers run inside it). Unless it `reclaims`
+   * space, it is refused while the disk is full (see `SpaceReserve.guard`).
+   */
+  transaction<T>(fn: () => T, options: { reclaims?: boolean } = {}): T {
+    if (this.db.inTransaction) return this.db.transaction(fn)();
+    return this.space.guard(options.reclaims ? 'reclaims' : 'adds', () =>
+      this.db.transaction(fn)(),
+    );
   }
 
   /**
    * Runs `fn` in a transaction shared with the other writes of this turn (group commit),
-   * resolved once committed — durably, unless `durable: false` (see GroupCommit.run).
+   * resolved once committed — durably, unless `durable: false` (see GroupCommit.run). While
+   * the disk is full only deletes (`reclaims`) and non-durable bookkeeping are admitted.
    */
-  grouped<T>(fn: () => T, options: { durable?: boolean } = {}): Promise<T> {
-    return this.group.run(fn, options);
+  grouped<T>(fn: () => T, options: { durable?: boolean; reclaims?: boolean } = {}): Promise<T> {
+    const kind: WriteKind = options.reclaims
+      ? 'reclaims'
+      : options.durable === false
+        ? 'bookkeeping'
+        : 'adds';
+    return this.space.guardAsync(kind, () => this.group.run(fn, options));
+  }
+
+  /** `grouped` for a write that frees space (a delete): it runs on a full disk too. */
+  reclaiming<T>(fn: () => T): Promise<T> {
+    return this.grouped(fn, { reclaims: true });
+  }
+
+  /** `transaction` for a write that frees space (a delete): it runs on a full disk too. */
+  reclaimingNow<T>(fn: () => T): T {
+    return this.transaction(fn, { reclaims: true });
   }
 
   nextSequence(): number {
@@ -129,11 +170,13 @@ export class StorageEngine {
   // ---- buckets -------------------------------------------------------------------------
 
   createBucket(name: string, region: string): { created: boolean } {
-    const result = this.db
-      .prepare(
-        'INSERT INTO buckets (name, region, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-      )
-      .run(name, region, Date.now());
+    const result = this.transaction(() =>
+      this.db
+        .prepare(
+          'INSERT INTO buckets (name, region, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+        )
+        .run(name, region, Date.now()),
+    );
     return { created: result.changes === 1 };
   }
 
@@ -162,7 +205,7 @@ export class StorageEngine {
 
   /** Deletes an empty bucket; its unfinished multipart uploads are aborted with it. */
   async deleteBucket(name: string): Promise<void> {
-    const partBlobs = this.transaction(() => {
+    const partBlobs = this.reclaimingNow(() => {
       this.requireBucket(name);
       if (this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name)) {
         throw new StorageError('BucketNotEmpty');
@@ -178,6 +221,7 @@ export class StorageEngine {
       return blobs;
     });
     await this.blobs.remove(partBlobs);
+    this.space.restore();
   }
 
   /** The bucket's notification configuration (JSON text), or undefined when none is set. */
@@ -248,7 +292,15 @@ export class StorageEngine {
    */
   async writeBlob(bucket: string, body: Readable | AsyncIterable<Buffer>): Promise<BlobWrite> {
     this.requireBucket(bucket);
-    return this.blobs.write(body, { inlineLimit: INLINE_LIMIT });
+    return this.writeBytes(body, { inlineLimit: INLINE_LIMIT });
+  }
+
+  /** `BlobStore.write`, refused while the disk is full (see `SpaceReserve.guard`). */
+  writeBytes(
+    body: Readable | AsyncIterable<Buffer>,
+    options: { inlineLimit?: number } = {},
+  ): Promise<BlobWrite> {
+    return this.space.guardAsync('adds', () => this.blobs.write(body, options));
   }
 
   /**
@@ -337,13 +389,16 @@ export class StorageEngine {
     });
   }
 
-  /** Deletes a key. Deleting a missing key succeeds (as S3 does) and still notifies hooks. */
+  /**
+   * Deletes a key. Deleting a missing key succeeds (as S3 does) and still notifies hooks.
+   * It runs on a full disk too, so space can be reclaimed through the API.
+   */
   async deleteObject(
     bucket: string,
     key: string,
     context: ChangeContext,
   ): Promise<{ existed: boolean }> {
-    const previous = await this.grouped(() => {
+    const previous = await this.reclaiming(() => {
       this.requireBucket(bucket);
       const previous = this.findObject(bucket, key);
       if (previous) this.statements.deleteObject.run(bucket, key);
@@ -353,6 +408,7 @@ export class StorageEngine {
       return previous;
     });
     if (previous) await this.blobs.remove(previous.segments.map((s) => s.blobId));
+    this.space.restore();
     return { existed: previous !== undefined };
   }
 

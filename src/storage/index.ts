@@ -9,3 +9,10 @@ export {
 export * from './types.js';
 export { openDatabase, type SqliteDatabase } from './database.js';
 export { readWhole } from './read-whole.js';
+export {
+  InsufficientSpaceError,
+  OutOfSpaceError,
+  OUT_OF_SPACE_MESSAGE,
+  RESERVE_FILE,
+  SpaceReserve,
+} from './space-reserve.js';

@@ -72,7 +72,7 @@ export class MultipartUploads {
   ): Promise<PartRecord> {
     this.get(bucket, key, uploadId);
     // Parts stay files whatever their size: the completed object points at them.
-    const blob = await this.engine.blobs.write(body);
+    const blob = await this.engine.writeBytes(body);
     const blobId = blob.blobId!;
     return this.engine.commitWith([blobId], () =>
       this.engine.grouped(() => {
@@ -182,7 +182,7 @@ export class MultipartUploads {
   }
 
   async abort(bucket: string, key: string, uploadId: string): Promise<void> {
-    const blobs = this.engine.transaction(() => {
+    const blobs = this.engine.reclaimingNow(() => {
       this.get(bucket, key, uploadId);
       const ids = this.db
         .prepare('SELECT blob_id FROM multipart_parts WHERE upload_id = ?')
@@ -192,6 +192,7 @@ export class MultipartUploads {
       return ids;
     });
     await this.engine.blobs.remove(blobs);
+    this.engine.space.restore();
   }
 
   /** Uploads in progress, ordered by key then initiation time, as ListMultipartUploads pages them. */
