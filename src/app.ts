@@ -23,7 +23,7 @@ import { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
 import { createFunctionRuntime, type FunctionRuntime } from './functions/index.js';
 import type { FunctionDefinition } from './functions/types.js';
-import { createGateRoute } from './gate/index.js';
+import { createGateRoute, sendsUploadsTo } from './gate/index.js';
 import {
   buildTimeline,
   createDeliveryLogWriter,
@@ -195,10 +195,10 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       `reporting.url: cannot open the reporting database (${error instanceof Error ? error.message : String(error)}).`,
     );
   }
+  // No mode set: closed while the bucket sends its uploads to moderate-image (the seed's
+  // `uploads` does), so nothing is served before it is judged.
   const gateBuckets = {
-    ...(config.seed
-      ? { [SEED_BUCKET]: { mode: 'open' as const, blockedStatus: 451 as const } }
-      : {}),
+    ...(config.seed ? { [SEED_BUCKET]: { blockedStatus: 451 as const } } : {}),
     ...config.gate.buckets,
   };
 
@@ -255,7 +255,8 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     createGateRoute({
       engine,
       buckets: gateBuckets,
-      cleared: (version) => isCleared(reportStore, version),
+      cleared: (write) => isCleared(reportStore, write),
+      moderated: (bucket) => sendsUploadsTo(notificationsOf(engine, bucket), MODERATE_IMAGE),
       logger: log.child({ component: 'gate' }),
     }),
     metricsRoute(metrics),
@@ -360,6 +361,19 @@ interface BuiltInParts {
   reports: ReportStore;
 }
 
+/** The built-in moderation function's name (its ARN ends in `:function:moderate-image`). */
+const MODERATE_IMAGE = 'moderate-image';
+
+/** A bucket's notification configuration, or undefined when it has none (or is gone). */
+function notificationsOf(
+  engine: StorageEngine,
+  bucket: string,
+): NotificationConfiguration | undefined {
+  if (!engine.getBucket(bucket)) return undefined;
+  const json = engine.getNotificationConfiguration(bucket);
+  return json === undefined ? undefined : (JSON.parse(json) as NotificationConfiguration);
+}
+
 /**
  * The built-in moderate-image function: the pipeline's core (src/pipeline/moderate-image)
  * over Vigil's own parts (adapters/vigil), run inline by the function runtime — queued,
@@ -369,13 +383,13 @@ interface BuiltInParts {
 function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): FunctionDefinition {
   const workers = config.moderation.workers ?? availableParallelism();
   return {
-    name: 'moderate-image',
+    name: MODERATE_IMAGE,
     module: '(built in)',
     inline: async (event, _context, invocation) => {
       const { engine, moderator, reviewQueue, reports } = parts();
       const ports: PipelinePorts = {
         objects: new EngineObjectStore(engine, {
-          principalId: 'moderate-image',
+          principalId: MODERATE_IMAGE,
           traceHeader: invocation.traceHeader,
         }),
         moderator,

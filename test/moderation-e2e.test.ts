@@ -15,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportsDatabasePath, SqliteReportStore } from '../src/reporting/index.js';
+import { recordOfUpload } from './support/records.js';
 import { startTestVigil, type TestVigil } from './support/vigil.js';
 import { until } from './support/until.js';
 
@@ -97,11 +98,7 @@ describe('the seed scenario', () => {
 
     const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
     try {
-      const record = await reports.findRecord({
-        bucket: 'uploads',
-        key,
-        etag: put.ETag!.replaceAll('"', ''),
-      });
+      const record = await recordOfUpload(reports, 'uploads', key, put.ETag!);
       expect(record).toMatchObject({ decision: 'blocked' });
     } finally {
       await reports.close();
@@ -133,25 +130,14 @@ describe('the seed scenario', () => {
 
     const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
     try {
-      const etag = (e: string | undefined) => e!.replaceAll('"', '');
       const deadline = Date.now() + 60_000;
-      let record = await reports.findRecord({
-        bucket: 'uploads',
-        key: clean,
-        etag: etag(cleanPut.ETag),
-      });
+      let record = await recordOfUpload(reports, 'uploads', clean, cleanPut.ETag!);
       while (!record && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 100));
-        record = await reports.findRecord({
-          bucket: 'uploads',
-          key: clean,
-          etag: etag(cleanPut.ETag),
-        });
+        record = await recordOfUpload(reports, 'uploads', clean, cleanPut.ETag!);
       }
       expect(record).toMatchObject({ decision: 'clean' });
-      expect(
-        await reports.findRecord({ bucket: 'uploads', key: png, etag: etag(pngPut.ETag) }),
-      ).toBeUndefined();
+      expect(await recordOfUpload(reports, 'uploads', png, pngPut.ETag!)).toBeUndefined();
     } finally {
       await reports.close();
     }
@@ -162,6 +148,48 @@ describe('the seed scenario', () => {
     const served = await fetch(`${t.url}/_vigil/public/uploads/${clean}`);
     expect(served.status).toBe(200);
     expect(Buffer.from(await served.arrayBuffer()).equals(cleanBytes)).toBe(true);
+    // An image that could not be judged is never served; nor is what moderation never saw.
+    const failed = await fetch(`${t.url}/_vigil/public/uploads/${corrupt}`);
+    expect(failed.status).toBe(451);
+    expect((await failed.arrayBuffer()).byteLength).toBe(0);
+    expect((await fetch(`${t.url}/_vigil/public/uploads/${png}`)).status).toBe(404);
+  });
+
+  it('blocks the same flagged bytes uploaded again to the same key: a new write, judged again', async () => {
+    const key = 'content/images/r.jpg';
+    const bytes = await image('flagged-porn.jpg');
+    const upload = () =>
+      t.s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: bytes }));
+    const gate = async () => (await fetch(`${t.url}/_vigil/public/uploads/${key}`)).status;
+    const first = await upload();
+    await tagsWhen(key, has('BlockedContent', 'true'));
+    expect(await gate()).toBe(451);
+
+    const second = await upload();
+    expect(second.ETag).toBe(first.ETag);
+    // S3 replaces the tags with the new write's (none): the gate must not serve it meanwhile.
+    const seen = new Set<number>();
+    const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
+    try {
+      await until(async () => {
+        seen.add(await gate());
+        const records = await reports.recordsFor('uploads', key);
+        return records.length === 2 ? records : undefined;
+      }, 60_000);
+      const records = await reports.recordsFor('uploads', key);
+      expect(records.map((r) => [r.decision, r.etag, r.attempt])).toEqual([
+        ['blocked', first.ETag!.replaceAll('"', ''), 1],
+        ['blocked', first.ETag!.replaceAll('"', ''), 1],
+      ]);
+      expect(records[0]!.writeId).not.toBe(records[1]!.writeId);
+      const items = await Promise.all(records.map((r) => reports.findReviewItem(r)));
+      expect(new Set(items.map((item) => item?.id)).size).toBe(2);
+    } finally {
+      await reports.close();
+    }
+    await tagsWhen(key, has('BlockedContent', 'true'));
+    expect(await gate()).toBe(451);
+    expect(seen.has(200)).toBe(false);
   });
 });
 
@@ -293,7 +321,7 @@ describe('redelivery through the function runtime', () => {
 
     const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
     try {
-      const record = await reports.findRecord({ bucket: 'uploads', key, etag });
+      const record = await recordOfUpload(reports, 'uploads', key, etag);
       expect(record).toMatchObject({ decision: 'blocked', attempt: 2 });
     } finally {
       await reports.close();

@@ -103,7 +103,8 @@ const moderationSchema = z
 
 const gateBucketSchema = z
   .object({
-    mode: z.enum(['open', 'closed']).default('open'),
+    /** Unset: closed while the bucket sends its uploads to moderate-image, else open. */
+    mode: z.enum(['open', 'closed']).optional(),
     blockedStatus: z.union([z.literal(451), z.literal(404)]).default(451),
     cacheControl: z.string().min(1).optional(),
   })

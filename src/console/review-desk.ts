@@ -6,6 +6,7 @@
  * the tags are already right); the message goes only once the decision is stored.
  */
 import type { Logger } from 'pino';
+import { sequencerOf } from '../events/index.js';
 import { BLOCKED_TAG, SCAN_STATUS_TAG, mergeTags } from '../pipeline/tags.js';
 import type {
   PendingReview,
@@ -96,8 +97,9 @@ export class ReviewDesk {
 
     const context = { principalId: reviewer.name, sourceIp: reviewer.sourceIp };
     const object = engine.findObject(item.bucket, item.key);
-    // Another version (or none) is there now: it is judged on its own; leave it alone.
-    const current = object && object.etag === item.etag ? object : undefined;
+    // Another write (or none) is there now, even of the same bytes: it is judged on its own;
+    // leave it alone.
+    const current = object && isItemsWrite(object, item) ? object : undefined;
     let tagsBefore: TagPair[] | null = null;
     let tagsAfter: TagPair[] | null = null;
     if (current) {
@@ -159,6 +161,15 @@ export function decidedTags(
     { Key: BLOCKED_TAG, Value: 'true', required: true },
     { Key: REVIEW_TAG, Value: 'blocked', required: false },
   ]).tags;
+}
+
+/**
+ * Whether the object is still the write a review item is about. Items recorded before writes
+ * had ids (`etag:<ETag>`) can only be matched by their ETag.
+ */
+function isItemsWrite(object: ObjectRecord, item: ReviewItem): boolean {
+  if (item.writeId.startsWith('etag:')) return object.etag === item.etag;
+  return sequencerOf(object.sequence) === item.writeId;
 }
 
 function sameTags(a: readonly TagPair[], b: readonly TagPair[]): boolean {

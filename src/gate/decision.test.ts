@@ -27,7 +27,8 @@ describe('gateDecision', () => {
       'blocked',
       'blocked',
     ],
-    ['failed', [tag('ScanStatus', 'failed')], 'serve', 'failed', 'failed'],
+    // Could not be judged: never served, whatever the mode or a record says.
+    ['failed', [tag('ScanStatus', 'failed')], 'failed', 'failed', 'failed'],
     ['pending', [tag('ScanStatus', 'pending')], 'serve', 'pending', 'serve'],
   ];
   it.each(rows)('%s', (_name, tags, open, closed, closedCleared) => {

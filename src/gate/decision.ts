@@ -14,15 +14,16 @@ export type GateDecision =
   | 'serve'
   /** Tagged `BlockedContent=true`. */
   | 'blocked'
-  /** Closed mode: tagged `ScanStatus=failed`, so withheld like a blocked object. */
+  /** Tagged `ScanStatus=failed`: could not be judged, so withheld like a blocked object. */
   | 'failed'
   /** Closed mode: not (yet) cleared by the pipeline or a reviewer. */
   | 'pending';
 
 /**
- * `open`: everything but blocked objects. `closed`: only objects not blocked whose version
- * the pipeline cleared (`cleared`: judged clean or approved by a reviewer — see the gate
- * route); a `ScanStatus` tag never clears an object by itself, since an uploader can set it.
+ * `open`: everything but blocked and failed objects. `closed`: only objects neither blocked
+ * nor failed whose write the pipeline cleared (`cleared`: judged clean or approved by a
+ * reviewer — see the gate route); a `ScanStatus` tag never clears an object by itself, since
+ * an uploader can set it. An image that could not be judged is never served, in any mode.
  * Tag keys are case-sensitive as in S3; the `true` of the block tag is read in any case, so a
  * hand-written `TRUE` still blocks.
  *
@@ -38,8 +39,8 @@ export function gateDecision(
 ): GateDecision {
   const value = (key: string) => tags.find((t) => t.Key === key)?.Value;
   if (value(BLOCK_TAG)?.toLowerCase() === 'true') return 'blocked';
-  if (mode === 'open') return 'serve';
   if (value(SCAN_STATUS_TAG) === 'failed') return 'failed';
+  if (mode === 'open') return 'serve';
   return cleared ? 'serve' : 'pending';
 }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sequencerOf } from '../events/index.js';
 import { createHttpServer, type VigilHttpServer } from '../http/server.js';
 import { StorageEngine, type Tag } from '../storage/index.js';
 import { createGateRoute } from './route.js';
@@ -16,11 +17,13 @@ let engine: StorageEngine;
 let http: VigilHttpServer;
 let base: string;
 let port: number;
-/** Object versions the pipeline cleared, as `bucket/key/etag`: the gate's ClearedCheck. */
+/** Buckets whose uploads go to moderation: a bucket without a mode is closed while here. */
+const watched = new Set(['watched-b']);
+/** Writes the pipeline cleared, as `bucket/key/sequencer`: the gate's ClearedCheck. */
 const cleared = new Set<string>();
 
 function clear(bucket: string, key: string): void {
-  cleared.add(`${bucket}/${key}/${engine.findObject(bucket, key)!.etag}`);
+  cleared.add(`${bucket}/${key}/${sequencerOf(engine.findObject(bucket, key)!.sequence)}`);
 }
 
 /** Bytes with a marker that must never appear in a refused response. */
@@ -56,7 +59,7 @@ function rawExchange(request: string): Promise<Buffer> {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'vigil-gate-'));
   engine = await StorageEngine.open({ dataDir, fsync: false });
-  for (const b of ['open-b', 'closed-b', 'hidden-b', 'unlisted'])
+  for (const b of ['open-b', 'closed-b', 'hidden-b', 'unlisted', 'watched-b', 'unwatched-b'])
     engine.createBucket(b, 'us-east-1');
   const gate = createGateRoute({
     engine,
@@ -65,8 +68,11 @@ beforeAll(async () => {
       'closed-b': { mode: 'closed', blockedStatus: 451, cacheControl: 'private, max-age=60' },
       'hidden-b': { mode: 'closed', blockedStatus: 404 },
       'not-created': { mode: 'open', blockedStatus: 451 },
+      'watched-b': { blockedStatus: 451 },
+      'unwatched-b': { blockedStatus: 451 },
     },
-    cleared: (v) => Promise.resolve(cleared.has(`${v.bucket}/${v.key}/${v.etag}`)),
+    moderated: (bucket) => watched.has(bucket),
+    cleared: (w) => Promise.resolve(cleared.has(`${w.bucket}/${w.key}/${w.writeId}`)),
     logger,
   });
   http = createHttpServer({
@@ -203,10 +209,10 @@ describe('gate, open mode', () => {
     expect(served.includes(SECRET.subarray(0, 24))).toBe(true);
   });
 
-  it('reads the block tag in any case and serves other values and failed scans', async () => {
+  it('reads the block tag in any case, serves other values, and never a failed scan', async () => {
     await expectRefused(await get('/_vigil/public/open-b/shouting.jpg'), 451);
     expect((await get('/_vigil/public/open-b/not-blocked.jpg')).status).toBe(200);
-    expect((await get('/_vigil/public/open-b/failed.jpg')).status).toBe(200);
+    await expectRefused(await get('/_vigil/public/open-b/failed.jpg'), 451);
   });
 
   it('stops serving an object as soon as it is tagged, keeping its other tags in mind', async () => {
@@ -275,14 +281,38 @@ describe('gate, closed mode', () => {
     await expectRefused(await get('/_vigil/public/closed-b/scanned-later.jpg'), 404);
     clear('closed-b', 'scanned-later.jpg');
     expect((await get('/_vigil/public/closed-b/scanned-later.jpg')).status).toBe(200);
-    // An overwrite is a new version (a new ETag): pending until it is judged in its turn.
+    // An overwrite is a new write: pending until it is judged in its turn.
     await put('closed-b', 'scanned-later.jpg', LARGE);
     await expectRefused(await get('/_vigil/public/closed-b/scanned-later.jpg'), 404);
+  });
+
+  it('withholds the same bytes uploaded again until that write is judged; tags change nothing', async () => {
+    await put('closed-b', 'again.jpg', SECRET);
+    clear('closed-b', 'again.jpg');
+    await engine.putTags('closed-b', 'again.jpg', [{ Key: 'ScanStatus', Value: 'clean' }], {});
+    expect((await get('/_vigil/public/closed-b/again.jpg')).status).toBe(200);
+    await put('closed-b', 'again.jpg', SECRET);
+    await expectRefused(await get('/_vigil/public/closed-b/again.jpg'), 404);
   });
 
   it('answers 404 for blocked and failed objects when configured to hide them', async () => {
     await expectRefused(await get('/_vigil/public/hidden-b/blocked.jpg'), 404);
     await expectRefused(await get('/_vigil/public/hidden-b/failed.jpg', { method: 'HEAD' }), 404);
+  });
+});
+
+describe('gate, mode not set', () => {
+  it('is closed while the bucket sends its uploads to moderation, open otherwise', async () => {
+    await put('watched-b', 'new.jpg', SECRET);
+    await put('unwatched-b', 'new.jpg', SECRET);
+    await expectRefused(await get('/_vigil/public/watched-b/new.jpg'), 404);
+    expect((await get('/_vigil/public/unwatched-b/new.jpg')).status).toBe(200);
+    clear('watched-b', 'new.jpg');
+    expect((await get('/_vigil/public/watched-b/new.jpg')).status).toBe(200);
+    // Wiring moderation up later closes the bucket at once.
+    watched.add('unwatched-b');
+    await expectRefused(await get('/_vigil/public/unwatched-b/new.jpg'), 404);
+    watched.delete('unwatched-b');
   });
 });
 

@@ -1,5 +1,6 @@
 /** The app-facing gate: anonymous reads of objects that moderation has not withheld. */
 export { createGateRoute } from './route.js';
+export { sendsUploadsTo } from './moderated.js';
 export {
   BLOCK_TAG,
   GATE_PREFIX,

@@ -7,12 +7,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { sequencerOf } from '../events/index.js';
 import type { Route } from '../http/server.js';
 import { evaluateConditions } from '../s3/conditions.js';
 import { resolveRange } from '../s3/range.js';
 import { StorageError, type OpenedObject } from '../storage/index.js';
 import { gateDecision, parsePublicPath } from './decision.js';
-import type { GateBucket, GateOptions } from './types.js';
+import type { GateBucket, GateMode, GateOptions } from './types.js';
 
 const DEFAULT_CACHE_CONTROL = 'no-cache';
 /** The gate owns `/_vigil/public` and everything under it. */
@@ -39,6 +40,8 @@ export function createGateRoute(options: GateOptions): Route {
       `gate.buckets.${closed[0]}.mode is "closed", which needs the moderation tracking records; none are configured.`,
     );
   const checkCleared = options.cleared ?? (() => Promise.resolve(false));
+  const modeOf = (name: string, bucket: GateBucket): GateMode =>
+    bucket.mode ?? (options.moderated?.(name) ? 'closed' : 'open');
   return {
     name: 'gate',
     matches: (req) => GATE_PATH.test(req.url ?? ''),
@@ -62,9 +65,10 @@ export function createGateRoute(options: GateOptions): Route {
         return;
       }
       try {
-        const cleared =
-          bucket.mode === 'closed' && (await checkCleared({ ...target, etag: opened.object.etag }));
-        const decision = gateDecision(opened.object.tags, bucket.mode, cleared);
+        const mode = modeOf(target.bucket, bucket);
+        const writeId = sequencerOf(opened.object.sequence);
+        const cleared = mode === 'closed' && (await checkCleared({ ...target, writeId }));
+        const decision = gateDecision(opened.object.tags, mode, cleared);
         if (decision !== 'serve') {
           options.logger.debug({ ...target, decision }, 'gate withheld an object');
           refuse(res, decision === 'pending' ? 404 : bucket.blockedStatus);
@@ -162,7 +166,7 @@ function checkBuckets(buckets: Readonly<Record<string, GateBucket>>): Map<string
   const checked = new Map<string, GateBucket>();
   for (const [name, bucket] of Object.entries(buckets)) {
     const field = `gate.buckets.${name}`;
-    if (bucket.mode !== 'open' && bucket.mode !== 'closed')
+    if (bucket.mode !== undefined && bucket.mode !== 'open' && bucket.mode !== 'closed')
       throw new Error(
         `${field}.mode must be "open" or "closed"; got ${JSON.stringify(bucket.mode)}.`,
       );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createdObject, decodeS3Key, eventRecords, unquoteEtag } from './event.js';
-import { s3Record } from './fakes.test-helper.js';
+import { createdObject, decodeS3Key, eventRecords, unquoteEtag, writeIdOf } from './event.js';
+import { FIRST_SEQUENCER, s3Record } from './fakes.test-helper.js';
 
 describe('decodeS3Key', () => {
   it.each([
@@ -38,11 +38,24 @@ describe('createdObject', () => {
         bucket: 'uploads',
         key: 'a b+c.jpg',
         etag: 'abc',
+        writeId: FIRST_SEQUENCER,
+        sequencer: FIRST_SEQUENCER,
         size: 5,
         eventName: 'ObjectCreated:Put',
         eventTime: '2026-03-01T09:29:59.120Z',
       },
     });
+  });
+
+  it('identifies the write by its sequencer, else its version id, else its time and ETag', () => {
+    const record = s3Record('b', 'k', '"e"', { sequencer: '00AF' });
+    expect(writeIdOf(record)).toBe('00AF');
+    record.s3.object.versionId = 'v1';
+    expect(writeIdOf(record)).toBe('00AF');
+    delete record.s3.object.sequencer;
+    expect(writeIdOf(record)).toBe('version:v1');
+    delete record.s3.object.versionId;
+    expect(writeIdOf(record)).toBe('time:2026-03-01T09:29:59.120Z/e');
   });
 
   it.each(['ObjectCreated:Post', 'ObjectCreated:Copy', 'ObjectCreated:CompleteMultipartUpload'])(

@@ -8,7 +8,7 @@ export interface S3EventRecordInput {
   eventTime: string;
   s3: {
     bucket: { name: string };
-    object: { key: string; size?: number; eTag?: string; versionId?: string };
+    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
   };
 }
 
@@ -19,8 +19,11 @@ export interface CreatedObjectEvent {
   key: string;
   /** Without quotes. */
   etag: string;
+  /** Identifies the write (see `writeIdOf`): the key of its tracking record. */
+  writeId: string;
   size: number | null;
   versionId?: string;
+  sequencer?: string;
   eventName: string;
   eventTime: string;
 }
@@ -61,14 +64,34 @@ export function createdObject(
       bucket: record.s3.bucket.name,
       key,
       etag: unquoteEtag(object.eTag),
+      writeId: writeIdOf(record),
       size: object.size ?? null,
-      ...(object.versionId !== undefined && object.versionId !== ''
-        ? { versionId: object.versionId }
-        : {}),
+      ...(present(object.versionId) ? { versionId: object.versionId } : {}),
+      ...(present(object.sequencer) ? { sequencer: object.sequencer } : {}),
       eventName: record.eventName,
       eventTime: record.eventTime,
     },
   };
+}
+
+/**
+ * What identifies the write an event record is about, so a redelivery of the event is told
+ * from a new write of the same bytes: the `sequencer` S3 gives every PUT and DELETE (unique
+ * per key, so tracking records are keyed by bucket, key and this). Events without one (made
+ * by hand, or by a store that omits it) fall back to the version id, then to the event time
+ * with the ETag — never to the ETag alone, which equal bytes share.
+ *
+ * @example writeIdOf(record) // '0000000000000000A3'
+ */
+export function writeIdOf(record: S3EventRecordInput): string {
+  const { object } = record.s3;
+  if (present(object.sequencer)) return object.sequencer;
+  if (present(object.versionId)) return `version:${object.versionId}`;
+  return `time:${record.eventTime}/${unquoteEtag(object.eTag ?? '')}`;
+}
+
+function present(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
 }
 
 /**

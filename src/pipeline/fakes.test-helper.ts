@@ -8,6 +8,7 @@ import type { S3EventRecordInput } from './event.js';
 import {
   ObjectChangedError,
   type ModerationPort,
+  type ExpectedWrite,
   type ObjectHead,
   type ObjectRef,
   type ObjectStore,
@@ -19,6 +20,8 @@ import type { ReviewMessage } from './review-message.js';
 interface StoredObject {
   bytes: Buffer;
   etag: string;
+  /** Of the write that stored it; S3 keeps it to itself (HeadObject does not return it). */
+  sequencer: string;
   contentType: string | null;
   tags: Tag[];
 }
@@ -29,12 +32,25 @@ export class FakeObjectStore implements ObjectStore {
   readonly calls: string[] = [];
   /** Runs once, right after the next `getTags`: lets a test change the object mid-flight. */
   afterGetTags: (() => void) | undefined;
+  private writes = 0;
 
   put(bucket: string, key: string, bytes: Buffer | string, tags: Tag[] = []): string {
     const body = Buffer.from(bytes);
     const etag = createHash('md5').update(body).digest('hex');
-    this.objects.set(`${bucket}/${key}`, { bytes: body, etag, contentType: 'image/jpeg', tags });
+    const sequencer = (++this.writes).toString(16).toUpperCase().padStart(16, '0');
+    this.objects.set(`${bucket}/${key}`, {
+      bytes: body,
+      etag,
+      sequencer,
+      contentType: 'image/jpeg',
+      tags,
+    });
     return etag;
+  }
+
+  /** The sequencer of the object's last write: what its event record carries. */
+  sequencerOf(bucket: string, key: string): string | undefined {
+    return this.objects.get(`${bucket}/${key}`)?.sequencer;
   }
 
   delete(bucket: string, key: string): void {
@@ -53,11 +69,13 @@ export class FakeObjectStore implements ObjectStore {
     );
   }
 
-  getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer> {
+  /** Like S3: only the ETag is checked (If-Match). */
+  getObjectBytes(ref: ObjectRef, expected: ExpectedWrite): Promise<Buffer> {
     this.calls.push(`get ${ref.key}`);
     const object = this.find(ref);
     if (!object) return Promise.reject(new ObjectChangedError(ref, 'deleted'));
-    if (object.etag !== etag) return Promise.reject(new ObjectChangedError(ref, 'replaced'));
+    if (object.etag !== expected.etag)
+      return Promise.reject(new ObjectChangedError(ref, 'replaced'));
     return Promise.resolve(object.bytes);
   }
 
@@ -135,11 +153,14 @@ export class FakeReviewQueue implements ReviewQueue {
 }
 
 /** An S3 event record (eventVersion 2.1) as Vigil and AWS send it; `key` as sent (encoded). */
+/** The sequencer `s3Record` gives a record unless told otherwise. */
+export const FIRST_SEQUENCER = '0000000000000001';
+
 export function s3Record(
   bucket: string,
   key: string,
   etag: string,
-  overrides: { eventName?: string; size?: number; eventTime?: string } = {},
+  overrides: { eventName?: string; size?: number; eventTime?: string; sequencer?: string } = {},
 ): S3EventRecordInput {
   const record = {
     eventVersion: '2.1',
@@ -151,7 +172,12 @@ export function s3Record(
       s3SchemaVersion: '1.0',
       configurationId: 'moderate',
       bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` },
-      object: { key, size: overrides.size ?? 10, eTag: etag, sequencer: '0000000000000001' },
+      object: {
+        key,
+        size: overrides.size ?? 10,
+        eTag: etag,
+        sequencer: overrides.sequencer ?? FIRST_SEQUENCER,
+      },
     },
   };
   return record;

@@ -6,7 +6,13 @@ import type { ModerationLabel, ModerationResult } from '../moderation/index.js';
 import type { Decision } from '../reporting/index.js';
 import type { CreatedObjectEvent } from './event.js';
 import { evaluatePolicy, requestMinConfidence } from './policy.js';
-import { ObjectChangedError, type ObjectRef, type PipelinePorts } from './ports.js';
+import {
+  ObjectChangedError,
+  type ExpectedWrite,
+  type ObjectHead,
+  type ObjectRef,
+  type PipelinePorts,
+} from './ports.js';
 import type { PipelineSettings } from './settings.js';
 
 /**
@@ -40,10 +46,32 @@ export function objectRef(event: CreatedObjectEvent): ObjectRef {
 
 const DELETED = 'deleted: the object no longer exists';
 
-/** The object's state as a skip reason, or undefined when it is still the event's version. */
-export function staleness(head: { etag: string } | undefined, etag: string): string | undefined {
+/** What the object must still be for the event's judgment to apply to it. */
+export function expectedWrite(event: CreatedObjectEvent): ExpectedWrite {
+  return {
+    etag: event.etag,
+    ...(event.sequencer !== undefined ? { sequencer: event.sequencer } : {}),
+  };
+}
+
+/**
+ * The object's state as a skip reason, or undefined when it is still the event's write: the
+ * same ETag and, where the store can tell (Vigil's own can, S3's HeadObject cannot), the same
+ * sequencer — so a new write of equal bytes does not pass for the one the event named.
+ */
+export function staleness(
+  head: Pick<ObjectHead, 'etag' | 'sequencer'> | undefined,
+  expected: ExpectedWrite,
+): string | undefined {
   if (!head) return DELETED;
-  if (head.etag !== etag) return `stale: the object was replaced (its ETag is now ${head.etag})`;
+  if (head.etag !== expected.etag)
+    return `stale: the object was replaced (its ETag is now ${head.etag})`;
+  if (
+    head.sequencer !== undefined &&
+    expected.sequencer !== undefined &&
+    head.sequencer !== expected.sequencer
+  )
+    return `stale: the object was written again (its sequencer is now ${head.sequencer})`;
   return undefined;
 }
 
@@ -60,7 +88,7 @@ export async function judge(
   const ref = objectRef(event);
   const unread = { labels: [], modelVersion: null, size: event.size, contentType: null };
   const head = await ports.objects.headObject(ref);
-  const stale = staleness(head, event.etag);
+  const stale = staleness(head, event);
   if (stale !== undefined || !head)
     return { ...unread, decision: 'skipped', reason: stale ?? DELETED };
   const seen = { ...unread, size: head.size, contentType: head.contentType };
@@ -72,7 +100,7 @@ export async function judge(
     };
   let image: Buffer;
   try {
-    image = await ports.objects.getObjectBytes(ref, event.etag);
+    image = await ports.objects.getObjectBytes(ref, expectedWrite(event));
   } catch (error) {
     if (!(error instanceof ObjectChangedError)) throw error;
     return { ...seen, decision: 'skipped', reason: changedReason(error) };

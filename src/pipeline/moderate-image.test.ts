@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { s3Record } from './fakes.test-helper.js';
+import { FIRST_SEQUENCER, s3Record } from './fakes.test-helper.js';
 import { moderateEvent, moderateRecord } from './moderate-image.js';
 import { resolvePipelineSettings } from './settings.js';
 import { BUCKET, EXPLICIT, MODEL, T0, ownerTags, useTestbed } from './testbed.test-helper.js';
@@ -12,7 +12,9 @@ describe('blocked images', () => {
       { Key: 'owner', Value: 'ann' },
       { Key: 'project', Value: 'zoo' },
     ];
-    const { etag, outcome } = await t.upload('content/images/x.jpg', 'explicit-1', { tags });
+    const { etag, writeId, outcome } = await t.upload('content/images/x.jpg', 'explicit-1', {
+      tags,
+    });
     expect(outcome).toMatchObject({
       decision: 'blocked',
       redelivered: false,
@@ -27,11 +29,12 @@ describe('blocked images', () => {
     const record = await t.reports.findRecord({
       bucket: BUCKET,
       key: 'content/images/x.jpg',
-      etag,
+      writeId,
     });
     expect(record).toEqual({
       bucket: BUCKET,
       key: 'content/images/x.jpg',
+      writeId,
       etag,
       size: 10,
       contentType: 'image/jpeg',
@@ -112,13 +115,13 @@ describe('the policy', () => {
 
 describe('clean images', () => {
   it('are recorded, untagged and not reviewed', async () => {
-    const { etag, outcome } = await t.upload('c.jpg', 'kitten', {
+    const { writeId, outcome } = await t.upload('c.jpg', 'kitten', {
       tags: [{ Key: 'a', Value: 'b' }],
     });
     expect(outcome).toMatchObject({ decision: 'clean', reviewMessageSent: false });
     expect(t.objects.calls).not.toContain('putTags c.jpg');
     expect(t.reviewQueue.messages).toEqual([]);
-    const record = await t.reports.findRecord({ bucket: BUCKET, key: 'c.jpg', etag });
+    const record = await t.reports.findRecord({ bucket: BUCKET, key: 'c.jpg', writeId });
     expect(record).toMatchObject({ decision: 'clean', labels: [], modelVersion: MODEL });
     expect(await t.reports.findReviewItem(record!)).toBeUndefined();
   });
@@ -148,7 +151,7 @@ describe('clean images', () => {
 
 describe('images that cannot be judged', () => {
   it('are tagged ScanStatus=failed, reviewed and recorded, never allowed', async () => {
-    const { etag, outcome } = await t.upload('bad.jpg', 'corrupt', {
+    const { writeId, outcome } = await t.upload('bad.jpg', 'corrupt', {
       tags: [{ Key: 'a', Value: 'b' }],
     });
     expect(outcome.decision).toBe('failed');
@@ -156,7 +159,7 @@ describe('images that cannot be judged', () => {
       { Key: 'a', Value: 'b' },
       { Key: 'ScanStatus', Value: 'failed' },
     ]);
-    const record = await t.reports.findRecord({ bucket: BUCKET, key: 'bad.jpg', etag });
+    const record = await t.reports.findRecord({ bucket: BUCKET, key: 'bad.jpg', writeId });
     expect(record).toMatchObject({
       decision: 'failed',
       reason: 'InvalidImageFormatException: no JPEG, PNG, WebP or GIF header',
@@ -200,7 +203,8 @@ describe('objects that changed after the event', () => {
     expect(t.moderator.requests).toEqual([]);
     expect(t.objects.calls).not.toContain('putTags x.jpg');
     expect(t.reviewQueue.messages).toEqual([]);
-    expect(await t.reports.findRecord({ bucket: BUCKET, key: 'x.jpg', etag: old })).toMatchObject({
+    const writeId = FIRST_SEQUENCER;
+    expect(await t.reports.findRecord({ bucket: BUCKET, key: 'x.jpg', writeId })).toMatchObject({
       decision: 'skipped',
       size: 10,
       contentType: null,
@@ -215,7 +219,8 @@ describe('objects that changed after the event', () => {
       decision: 'skipped',
       reason: 'deleted: the object no longer exists',
     });
-    expect(await t.reports.findRecord({ bucket: BUCKET, key: 'gone.jpg', etag })).toMatchObject({
+    const writeId = FIRST_SEQUENCER;
+    expect(await t.reports.findRecord({ bucket: BUCKET, key: 'gone.jpg', writeId })).toMatchObject({
       decision: 'skipped',
     });
   });
@@ -289,7 +294,8 @@ describe('events that are not uploads', () => {
     const testEvent = { Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: BUCKET };
     expect(await moderateEvent(testEvent, t.ports)).toEqual([]);
     expect(t.moderator.requests).toEqual([]);
-    expect(await t.reports.findRecord({ bucket: BUCKET, key: 'x.jpg', etag })).toBeUndefined();
+    const key = { bucket: BUCKET, key: 'x.jpg', writeId: FIRST_SEQUENCER };
+    expect(await t.reports.findRecord(key)).toBeUndefined();
   });
 
   it('are refused when malformed', async () => {

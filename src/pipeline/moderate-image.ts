@@ -55,7 +55,7 @@ export async function moderateRecord(
   const created = createdObject(record);
   if ('ignored' in created) return { decision: 'ignored', reason: created.ignored };
   const { event } = created;
-  const recordKey = { bucket: event.bucket, key: event.key, etag: event.etag };
+  const recordKey = { bucket: event.bucket, key: event.key, writeId: event.writeId };
   const seen = await ports.reports.redelivered(recordKey);
   if (seen) return finish(seen, ports);
   const processingStart = ports.clock.now();
@@ -63,6 +63,7 @@ export async function moderateRecord(
   const final = await tag(event, judgment, ports, settings);
   const recorded = await ports.reports.record({
     ...recordKey,
+    etag: event.etag,
     ...final,
     eventTime: event.eventTime,
     processingStart,
@@ -115,7 +116,7 @@ async function tag(
     const merge = mergeTags(await ports.objects.getTags(ref), wanted);
     if (merge.changed) {
       // Tagging has no If-Match: check the version once more just before writing.
-      const stale = staleness(await ports.objects.headObject(ref), event.etag);
+      const stale = staleness(await ports.objects.headObject(ref), event);
       if (stale !== undefined) return notTagged(judgment, stale);
       await ports.objects.putTags(ref, merge.tags);
     }

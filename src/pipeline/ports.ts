@@ -19,8 +19,21 @@ export interface ObjectRef {
 export interface ObjectHead {
   /** Without quotes, as event records carry it. */
   etag: string;
+  /**
+   * The `sequencer` of the write that made the object what it is, when the store can tell
+   * (Vigil's storage engine can; S3's HeadObject has no such header).
+   */
+  sequencer?: string;
   size: number;
   contentType: string | null;
+}
+
+/** The write an event named, as the object must still be for the event to apply to it. */
+export interface ExpectedWrite {
+  /** Without quotes. */
+  etag: string;
+  /** The event's sequencer, when it carried one. */
+  sequencer?: string;
 }
 
 export interface Tag {
@@ -32,11 +45,12 @@ export interface ObjectStore {
   /** HeadObject; undefined when the object (or version) does not exist. */
   headObject(ref: ObjectRef): Promise<ObjectHead | undefined>;
   /**
-   * The object's bytes, read only if its ETag is still `etag` (GetObject with If-Match).
+   * The object's bytes, read only if it is still the `expected` write (GetObject with
+   * If-Match on the ETag; the sequencer too, where the store knows it).
    *
    * @throws ObjectChangedError when the object was replaced or deleted meanwhile.
    */
-  getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer>;
+  getObjectBytes(ref: ObjectRef, expected: ExpectedWrite): Promise<Buffer>;
   /** GetObjectTagging, in the object's order. */
   getTags(ref: ObjectRef): Promise<Tag[]>;
   /** PutObjectTagging: replaces the whole tag set (callers merge first). */

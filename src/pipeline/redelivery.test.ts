@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { s3Record } from './fakes.test-helper.js';
+import { FIRST_SEQUENCER, s3Record } from './fakes.test-helper.js';
 import { moderateRecord } from './moderate-image.js';
 import {
   REVIEW_SEND_LEASE_MS,
@@ -29,7 +29,11 @@ describe('redelivery', () => {
     expect(t.reviewQueue.messages).toHaveLength(1);
     expect(t.moderator.requests).toHaveLength(1);
     expect(t.objects.calls.filter((c) => c.startsWith('putTags'))).toHaveLength(1);
-    const record = await t.reports.findRecord({ bucket: BUCKET, key: 'x.jpg', etag });
+    const record = await t.reports.findRecord({
+      bucket: BUCKET,
+      key: 'x.jpg',
+      writeId: FIRST_SEQUENCER,
+    });
     expect(record?.attempt).toBe(2);
     expect(record?.processingEnd).toBe(T0 + 14);
   });
@@ -39,7 +43,11 @@ describe('redelivery', () => {
     const event = s3Record(BUCKET, 'x.jpg', etag);
     t.reviewQueue.failures = 1;
     await expect(moderateRecord(event, t.ports)).rejects.toThrow(/ECONNREFUSED/);
-    const owed = await t.reports.findReviewItem({ bucket: BUCKET, key: 'x.jpg', etag });
+    const owed = await t.reports.findReviewItem({
+      bucket: BUCKET,
+      key: 'x.jpg',
+      writeId: FIRST_SEQUENCER,
+    });
     expect(owed).toMatchObject({ messageSentAt: null, sendFailures: 1 });
     expect(owed?.lastSendError).toMatch(/ECONNREFUSED/);
 
@@ -77,6 +85,7 @@ describe('redelivery', () => {
     const crashed = await t.reports.record({
       bucket: BUCKET,
       key: 'x.jpg',
+      writeId: FIRST_SEQUENCER,
       etag,
       size: 8,
       contentType: 'image/jpeg',
@@ -107,6 +116,30 @@ describe('redelivery', () => {
     expect(outcome).toMatchObject({ decision: 'clean', redelivered: false });
   });
 
+  it('is told from a new write of the same bytes, which is judged and tagged again', async () => {
+    // S3 replaces an object's tags with the new write's (here: none), so the block must be
+    // put back: the same ETag is not the same write.
+    const first = await t.upload('r.jpg', 'explicit');
+    const second = await t.upload('r.jpg', 'explicit');
+    expect(second.etag).toBe(first.etag);
+    expect(second.writeId).not.toBe(first.writeId);
+    expect(second.outcome).toMatchObject({
+      decision: 'blocked',
+      redelivered: false,
+      reviewMessageSent: true,
+    });
+    expect(t.objects.tagsOf(BUCKET, 'r.jpg')).toEqual([{ Key: 'BlockedContent', Value: 'true' }]);
+    expect(t.moderator.requests).toHaveLength(2);
+    const items = await Promise.all(
+      [first, second].map(({ writeId }) =>
+        t.reports.findReviewItem({ bucket: BUCKET, key: 'r.jpg', writeId }),
+      ),
+    );
+    expect(new Set(items.map((item) => item?.id)).size).toBe(2);
+    expect(t.reviewQueue.messages).toHaveLength(2);
+    expect((await t.reports.recordsFor(BUCKET, 'r.jpg')).map((r) => r.attempt)).toEqual([1, 1]);
+  });
+
   it('leaves owed messages to a sweep, which skips those another delivery holds', async () => {
     t.reviewQueue.failures = 2;
     await expect(t.upload('a.jpg', 'explicit')).rejects.toThrow();
@@ -115,6 +148,7 @@ describe('redelivery', () => {
     await t.reports.record({
       bucket: BUCKET,
       key: 'held.jpg',
+      writeId: t.objects.sequencerOf(BUCKET, 'held.jpg')!,
       etag,
       size: 8,
       contentType: 'image/jpeg',

@@ -101,14 +101,15 @@ export class Testbed {
     key: string,
     body: string,
     options: { tags?: Tag[]; settings?: PipelineSettings } = {},
-  ): Promise<{ etag: string; outcome: Outcome }> {
+  ): Promise<{ etag: string; writeId: string; outcome: Outcome }> {
     const etag = this.objects.put(BUCKET, key, body, options.tags);
+    const writeId = this.objects.sequencerOf(BUCKET, key)!;
     const outcome = await moderateRecord(
-      s3Record(BUCKET, encodeKey(key), etag, { size: body.length }),
+      s3Record(BUCKET, encodeKey(key), etag, { size: body.length, sequencer: writeId }),
       this.ports,
       options.settings,
     );
-    return { etag, outcome };
+    return { etag, writeId, outcome };
   }
 }
 

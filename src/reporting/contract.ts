@@ -19,6 +19,7 @@ export function trackingEntry(overrides: Partial<NewTrackingRecord> = {}): NewTr
   return {
     bucket: 'uploads',
     key: 'content/images/cat.jpg',
+    writeId: '0000000000000000A3',
     etag: '0cc175b9c0f1b6a831c399e269772661',
     size: 1234,
     contentType: 'image/jpeg',
@@ -94,18 +95,32 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       expect(await store.findRecord(first)).toEqual({ ...first, attempt: 2, review: null });
     });
 
-    it('keeps one record per bucket, key and ETag', async () => {
+    it('keeps one record per bucket, key and write', async () => {
       await store.record(trackingEntry());
-      await store.record(trackingEntry({ etag: 'ffff' }));
+      await store.record(trackingEntry({ writeId: '0000000000000000B7', etag: 'ffff' }));
       await store.record(trackingEntry({ key: 'content/images/CAT.jpg' }));
       await store.record(trackingEntry({ bucket: 'other' }));
       for (const key of [
         trackingEntry(),
-        trackingEntry({ etag: 'ffff' }),
+        trackingEntry({ writeId: '0000000000000000B7' }),
         trackingEntry({ key: 'content/images/CAT.jpg' }),
         trackingEntry({ bucket: 'other' }),
       ])
         expect((await store.findRecord(key))?.attempt).toBe(1);
+    });
+
+    it('records a new write of the same bytes on its own, with its own review item', async () => {
+      const first = await store.record(trackingEntry());
+      const again = await store.record(
+        trackingEntry({ writeId: '0000000000000000C1', processingEnd: T0 + 900 }),
+      );
+      expect(again.created).toBe(true);
+      expect(again.record.attempt).toBe(1);
+      expect(again.record.etag).toBe(first.record.etag);
+      expect(again.reviewItem?.id).not.toBe(first.reviewItem?.id);
+      expect(again.reviewItem?.writeId).toBe('0000000000000000C1');
+      expect(await store.unsentReviewItems()).toHaveLength(2);
+      expect((await store.recordsFor('uploads', 'content/images/cat.jpg')).length).toBe(2);
     });
 
     it('finds nothing for an object version never recorded', async () => {
@@ -143,7 +158,8 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       const clean = trackingEntry({ key: 'clean.jpg', decision: 'clean', labels: [] });
       await store.record(clean);
       expect(await isCleared(store, clean)).toBe(true);
-      expect(await isCleared(store, { ...clean, etag: 'another-version' })).toBe(false);
+      // The same bytes written again: a write of its own, not cleared until judged.
+      expect(await isCleared(store, { ...clean, writeId: '0000000000000000FF' })).toBe(false);
       for (const decision of ['blocked', 'review', 'failed', 'skipped'] as const) {
         const entry = trackingEntry({ key: `${decision}.jpg`, decision });
         await store.record(entry);
@@ -346,8 +362,12 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
 
   describe('reports', () => {
     it('reads records by processing end in a range, and all versions of a key', async () => {
-      await store.record(trackingEntry({ key: 'k', etag: 'v2', processingEnd: T0 + 200 }));
-      await store.record(trackingEntry({ key: 'k', etag: 'v1', processingEnd: T0 + 100 }));
+      await store.record(
+        trackingEntry({ key: 'k', writeId: '02', etag: 'v2', processingEnd: T0 + 200 }),
+      );
+      await store.record(
+        trackingEntry({ key: 'k', writeId: '01', etag: 'v1', processingEnd: T0 + 100 }),
+      );
       await store.record(trackingEntry({ key: 'other', processingEnd: T0 + 300 }));
       await store.record(trackingEntry({ key: 'late', processingEnd: T0 + 5000 }));
       const range = await store.recordsBetween({ from: T0 + 100, to: T0 + 5000 });
@@ -384,6 +404,7 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
         id: expect.any(Number) as number,
         bucket: entry.bucket,
         key: entry.key,
+        writeId: entry.writeId,
         etag: entry.etag,
         status: 'pending',
         createdAt: entry.processingEnd,

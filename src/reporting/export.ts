@@ -1,7 +1,8 @@
 /**
  * Tracking records and audit entries as CSV (RFC 4180, one header row, via csv-stringify) or
  * JSON (an array), for `vigil report` and the console's export links. Times are ISO 8601 UTC;
- * labels and tags are JSON inside their CSV cell.
+ * labels and tags are JSON inside their CSV cell. Every CSV goes through `table`, which
+ * neutralises text cells a spreadsheet would run as a formula.
  */
 import { stringify } from 'csv-stringify/sync';
 import type { AuditEntry, TrackingRecord } from './types.js';
@@ -13,6 +14,7 @@ const iso = (ms: number | null) => (ms === null ? '' : new Date(ms).toISOString(
 const RECORD_COLUMNS: [string, (r: TrackingRecord) => string | number | null][] = [
   ['bucket', (r) => r.bucket],
   ['key', (r) => r.key],
+  ['write_id', (r) => r.writeId],
   ['etag', (r) => r.etag],
   ['size', (r) => r.size],
   ['content_type', (r) => r.contentType],
@@ -71,6 +73,15 @@ export function exportAudit(entries: readonly AuditEntry[], format: ExportFormat
 function table<T>(rows: readonly T[], columns: [string, (row: T) => string | number | null][]) {
   return stringify(
     rows.map((row) => columns.map(([, get]) => get(row) ?? '')),
-    { header: true, columns: columns.map(([name]) => name), record_delimiter: 'unix' },
+    {
+      header: true,
+      columns: columns.map(([name]) => name),
+      record_delimiter: 'unix',
+      // Cells come from anyone who can upload or try a login (keys, user names, notes), and
+      // these files are opened in spreadsheets: a text cell starting with = + - @, a tab or a
+      // carriage return (or their full-width forms) gets a leading ' so it stays text, as
+      // OWASP's "CSV Injection" advises. Number cells are ours and stay numbers, -1 included.
+      escape_formulas: true,
+    },
   );
 }

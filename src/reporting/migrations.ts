@@ -210,4 +210,99 @@ export const REPORT_MIGRATIONS: readonly ReportMigration[] = [
       ALTER TABLE tracking_records ADD COLUMN reviewed_at BIGINT;
     `,
   },
+  {
+    version: 4,
+    name: 'records and review items keyed by the write',
+    sqlite: `
+      -- Keyed by (bucket, key, write_id) instead of the ETag: uploading the same bytes again
+      -- is a new write to judge, not a redelivery (with the ETag as key, a blocked image
+      -- uploaded again kept its verdict without its tags, and was served). Rows already here
+      -- get write_id 'etag:<etag>': they stay in reports, but no new write matches them.
+      -- SQLite cannot change a primary key in place: both tables are rebuilt (the store turns
+      -- foreign keys off around migrations and checks them before committing).
+      CREATE TABLE tracking_records_next (
+        bucket           TEXT NOT NULL,
+        key              TEXT NOT NULL,
+        write_id         TEXT NOT NULL,
+        etag             TEXT NOT NULL,
+        size             INTEGER,
+        content_type     TEXT,
+        labels           TEXT NOT NULL,
+        decision         TEXT NOT NULL
+                         CHECK (decision IN ('blocked', 'review', 'clean', 'failed', 'skipped')),
+        reason           TEXT NOT NULL,
+        model_version    TEXT,
+        event_time       TEXT NOT NULL,
+        processing_start INTEGER NOT NULL,
+        processing_end   INTEGER NOT NULL,
+        attempt          INTEGER NOT NULL DEFAULT 1,
+        review_action    TEXT CHECK (review_action IN ('approve', 'keep-blocked', 'delete')),
+        reviewed_by      TEXT,
+        reviewed_at      INTEGER,
+        PRIMARY KEY (bucket, key, write_id)
+      ) STRICT;
+      INSERT INTO tracking_records_next
+        SELECT bucket, key, 'etag:' || etag, etag, size, content_type, labels, decision, reason,
+               model_version, event_time, processing_start, processing_end, attempt,
+               review_action, reviewed_by, reviewed_at
+          FROM tracking_records;
+
+      CREATE TABLE review_items_next (
+        id               INTEGER PRIMARY KEY,
+        bucket           TEXT NOT NULL,
+        key              TEXT NOT NULL,
+        write_id         TEXT NOT NULL,
+        etag             TEXT NOT NULL,
+        status           TEXT NOT NULL DEFAULT 'pending'
+                         CHECK (status IN ('pending', 'approved', 'rejected')),
+        created_at       INTEGER NOT NULL,
+        message_sent_at  INTEGER,
+        send_claimed_at  INTEGER,
+        send_failures    INTEGER NOT NULL DEFAULT 0,
+        last_send_error  TEXT,
+        claimed_by       TEXT,
+        claim_expires_at INTEGER,
+        decided_by       TEXT,
+        decided_at       INTEGER,
+        decision_action  TEXT CHECK (decision_action IN ('approve', 'keep-blocked', 'delete')),
+        decision_note    TEXT,
+        UNIQUE (bucket, key, write_id),
+        FOREIGN KEY (bucket, key, write_id) REFERENCES tracking_records (bucket, key, write_id)
+      ) STRICT;
+      INSERT INTO review_items_next
+        SELECT id, bucket, key, 'etag:' || etag, etag, status, created_at, message_sent_at,
+               send_claimed_at, send_failures, last_send_error, claimed_by, claim_expires_at,
+               decided_by, decided_at, decision_action, decision_note
+          FROM review_items;
+
+      DROP TABLE review_items;
+      DROP TABLE tracking_records;
+      ALTER TABLE tracking_records_next RENAME TO tracking_records;
+      ALTER TABLE review_items_next RENAME TO review_items;
+      CREATE INDEX tracking_records_by_decision ON tracking_records (decision, processing_end);
+      CREATE INDEX tracking_records_by_end ON tracking_records (processing_end);
+      CREATE INDEX review_items_unsent ON review_items (created_at, id)
+        WHERE message_sent_at IS NULL;
+      CREATE INDEX review_items_by_status ON review_items (status, created_at);
+      CREATE INDEX review_items_by_decision ON review_items (decided_at)
+        WHERE decided_at IS NOT NULL;
+    `,
+    postgres: `
+      ALTER TABLE review_items DROP CONSTRAINT review_items_bucket_key_etag_fkey;
+      ALTER TABLE review_items DROP CONSTRAINT review_items_bucket_key_etag_key;
+      ALTER TABLE tracking_records DROP CONSTRAINT tracking_records_pkey;
+
+      ALTER TABLE tracking_records ADD COLUMN write_id TEXT COLLATE "C";
+      UPDATE tracking_records SET write_id = 'etag:' || etag;
+      ALTER TABLE tracking_records ALTER COLUMN write_id SET NOT NULL;
+      ALTER TABLE tracking_records ADD PRIMARY KEY (bucket, key, write_id);
+
+      ALTER TABLE review_items ADD COLUMN write_id TEXT COLLATE "C";
+      UPDATE review_items SET write_id = 'etag:' || etag;
+      ALTER TABLE review_items ALTER COLUMN write_id SET NOT NULL;
+      ALTER TABLE review_items ADD UNIQUE (bucket, key, write_id);
+      ALTER TABLE review_items ADD FOREIGN KEY (bucket, key, write_id)
+        REFERENCES tracking_records (bucket, key, write_id);
+    `,
+  },
 ];

@@ -6,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TestSchemas, postgresUrl, probePostgres } from '../../test/support/postgres.js';
 import { reportStoreContract, trackingEntry } from './contract.js';
 import { REPORT_MIGRATIONS } from './migrations.js';
+import { migratePostgres } from './postgres-migrate.js';
+import { createPool } from './postgres-pool.js';
 import { PostgresReportStore } from './postgres.js';
 
 const postgres = await probePostgres();
@@ -41,6 +43,39 @@ describe.skipIf(!postgres.reachable)('PostgresReportStore schemas', () => {
     expect(rows.map((r: { version: number }) => r.version)).toEqual(
       REPORT_MIGRATIONS.map((m) => m.version),
     );
+  });
+
+  it('migrates records keyed by ETag to write ids, keeping review items and decisions', async () => {
+    const schema = schemas.fresh();
+    const pool = createPool(url, { schema });
+    await migratePostgres(
+      pool,
+      schema,
+      REPORT_MIGRATIONS.filter((m) => m.version <= 3),
+    );
+    await pool.query(
+      `INSERT INTO tracking_records (bucket, key, etag, labels, decision, reason, event_time,
+         processing_start, processing_end, review_action, reviewed_by, reviewed_at)
+       VALUES ('uploads', 'a.jpg', 'e1', '[]', 'blocked', 'r', 't', 1, 2, 'approve', 'ann', 3)`,
+    );
+    await pool.query(
+      `INSERT INTO review_items (id, bucket, key, etag, status, created_at, decided_by,
+         decided_at, decision_action)
+       VALUES (7, 'uploads', 'a.jpg', 'e1', 'approved', 2, 'ann', 3, 'approve')`,
+    );
+    await pool.end();
+
+    const store = await PostgresReportStore.open(url, { schema });
+    const [record] = await store.recordsFor('uploads', 'a.jpg');
+    expect(record).toMatchObject({ writeId: 'etag:e1', etag: 'e1', review: { action: 'approve' } });
+    const legacy = { bucket: 'uploads', key: 'a.jpg', writeId: 'etag:e1' };
+    expect(await store.findReviewItem(legacy)).toMatchObject({ id: 7, status: 'approved' });
+    const next = await store.record(
+      trackingEntry({ key: 'a.jpg', etag: 'e1', writeId: '0000000000000000A9' }),
+    );
+    expect(next.created).toBe(true);
+    expect(next.reviewItem?.id).not.toBe(7);
+    await store.close();
   });
 
   it('lets two stores share one schema', async () => {

@@ -37,24 +37,26 @@ import {
 
 export type PostgresReportStoreOptions = PostgresPoolOptions;
 
-const KEY = 'bucket = $1 AND key = $2 AND etag = $3';
+const KEY = 'bucket = $1 AND key = $2 AND write_id = $3';
 /** The review item's columns next to its record's, in a join (the id renamed). */
 const JOINED = `SELECT t.*, r.id AS review_id, r.status, r.created_at, r.message_sent_at,
     r.send_claimed_at, r.send_failures, r.last_send_error, r.claimed_by, r.claim_expires_at,
     r.decided_by, r.decided_at, r.decision_action, r.decision_note
-  FROM review_items r JOIN tracking_records t USING (bucket, key, etag)`;
+  FROM review_items r JOIN tracking_records t USING (bucket, key, write_id)`;
 
 const SQL = {
-  insertRecord: `INSERT INTO tracking_records (bucket, key, etag, size, content_type, labels,
-      decision, reason, model_version, event_time, processing_start, processing_end, attempt)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1)
-    ON CONFLICT (bucket, key, etag) DO NOTHING
+  insertRecord: `INSERT INTO tracking_records (bucket, key, write_id, etag, size, content_type,
+      labels, decision, reason, model_version, event_time, processing_start, processing_end,
+      attempt)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1)
+    ON CONFLICT (bucket, key, write_id) DO NOTHING
     RETURNING *`,
   countDelivery: `UPDATE tracking_records SET attempt = attempt + 1 WHERE ${KEY} RETURNING *`,
   selectRecord: `SELECT * FROM tracking_records WHERE ${KEY}`,
-  insertReview: `INSERT INTO review_items (bucket, key, etag, created_at, send_claimed_at)
-    VALUES ($1, $2, $3, $4, $4)
-    ON CONFLICT (bucket, key, etag) DO NOTHING`,
+  insertReview: `INSERT INTO review_items (bucket, key, write_id, etag, created_at,
+      send_claimed_at)
+    VALUES ($1, $2, $3, $4, $5, $5)
+    ON CONFLICT (bucket, key, write_id) DO NOTHING`,
   selectReview: `SELECT * FROM review_items WHERE ${KEY}`,
   selectUnsent: `${JOINED} WHERE r.message_sent_at IS NULL ORDER BY r.created_at, r.id LIMIT $1`,
   selectQueue: `${JOINED} WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT $1`,
@@ -74,19 +76,19 @@ const SQL = {
   selectReviewRow: `SELECT * FROM review_items WHERE id = $1`,
   noteReviewOnRecord: `UPDATE tracking_records SET review_action = $4, reviewed_by = $5,
       reviewed_at = $6
-    WHERE bucket = $1 AND key = $2 AND etag = $3`,
+    WHERE ${KEY}`,
   insertAudit: `INSERT INTO audit_log (at, actor, action, bucket, key, etag, review_item_id,
       note, tags_before, tags_after)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     RETURNING *`,
   selectAuditRange: `SELECT * FROM audit_log WHERE at >= $1 AND at < $2 ORDER BY at, id LIMIT $3`,
   selectAuditFor: `SELECT * FROM audit_log WHERE bucket = $1 AND key = $2 ORDER BY at, id`,
-  // Records have no id: ties in processing_end go by object version, not insertion order.
+  // Records have no id: ties in processing_end go by write, not insertion order.
   selectRecordsRange: `SELECT * FROM tracking_records
     WHERE processing_end >= $1 AND processing_end < $2
-    ORDER BY processing_end, bucket, key, etag LIMIT $3`,
+    ORDER BY processing_end, bucket, key, write_id LIMIT $3`,
   selectRecordsFor: `SELECT * FROM tracking_records WHERE bucket = $1 AND key = $2
-    ORDER BY processing_end, etag`,
+    ORDER BY processing_end, write_id`,
   selectDecided: `SELECT * FROM review_items WHERE decided_at >= $1 AND decided_at < $2
     ORDER BY decided_at, id`,
   claimSend: `UPDATE review_items SET send_claimed_at = $2
@@ -131,6 +133,7 @@ export class PostgresReportStore implements ReportStore {
     return transaction(this.pool, async (client): Promise<Recorded> => {
       const [inserted] = await rows<TrackingRow>(client, SQL.insertRecord, [
         ...keyValues(entry),
+        entry.etag,
         entry.size,
         entry.contentType,
         JSON.stringify(entry.labels),
@@ -147,7 +150,11 @@ export class PostgresReportStore implements ReportStore {
       if (!row) throw new Error(`tracking record ${entry.bucket}/${entry.key} vanished`);
       const record = toTrackingRecord(row);
       if (needsReview(record.decision))
-        await client.query(SQL.insertReview, [...keyValues(record), record.processingEnd]);
+        await client.query(SQL.insertReview, [
+          ...keyValues(record),
+          record.etag,
+          record.processingEnd,
+        ]);
       return {
         record,
         created: inserted !== undefined,
@@ -251,9 +258,7 @@ export class PostgresReportStore implements ReportStore {
       }
       const item = toReviewItem(decided);
       await client.query(SQL.noteReviewOnRecord, [
-        item.bucket,
-        item.key,
-        item.etag,
+        ...keyValues(item),
         decision.action,
         decision.reviewer,
         decision.at,
@@ -343,8 +348,8 @@ function joined(row: JoinedRow): PendingReview {
   return { record: toTrackingRecord(row), reviewItem: toReviewItem({ ...row, id: row.review_id }) };
 }
 
-function keyValues({ bucket, key, etag }: RecordKey): [string, string, string] {
-  return [bucket, key, etag];
+function keyValues({ bucket, key, writeId }: RecordKey): [string, string, string] {
+  return [bucket, key, writeId];
 }
 
 function needsReview(decision: Decision): boolean {

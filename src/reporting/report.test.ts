@@ -40,6 +40,7 @@ function decidedItem(createdAt: number, decidedAt: number): ReviewItem {
     id: createdAt,
     bucket: 'uploads',
     key: 'k',
+    writeId: String(createdAt),
     etag: 'e',
     status: 'approved',
     createdAt,

@@ -13,6 +13,7 @@ import type {
 export interface TrackingRow {
   bucket: string;
   key: string;
+  write_id: string;
   etag: string;
   size: number | null;
   content_type: string | null;
@@ -33,6 +34,7 @@ export interface ReviewRow {
   id: number;
   bucket: string;
   key: string;
+  write_id: string;
   etag: string;
   status: ReviewStatus;
   created_at: number;
@@ -69,6 +71,7 @@ export function toTrackingRecord(row: TrackingRow): TrackingRecord {
   return {
     bucket: row.bucket,
     key: row.key,
+    writeId: row.write_id,
     etag: row.etag,
     size: row.size,
     contentType: row.content_type,
@@ -92,6 +95,7 @@ export function toReviewItem(row: ReviewRow): ReviewItem {
     id: row.id,
     bucket: row.bucket,
     key: row.key,
+    writeId: row.write_id,
     etag: row.etag,
     status: row.status,
     createdAt: row.created_at,

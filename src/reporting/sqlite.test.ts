@@ -46,6 +46,44 @@ describe('SqliteReportStore files', () => {
     db.close();
   });
 
+  it('migrates records keyed by ETag to write ids, keeping review items and decisions', async () => {
+    const file = freshFile();
+    const old = new Database(file);
+    for (const m of REPORT_MIGRATIONS.filter((m) => m.version <= 3)) old.exec(m.sqlite);
+    old.pragma('user_version = 3');
+    old
+      .prepare(
+        `INSERT INTO tracking_records (bucket, key, etag, labels, decision, reason, event_time,
+           processing_start, processing_end, review_action, reviewed_by, reviewed_at)
+         VALUES ('uploads', 'a.jpg', 'e1', '[]', 'blocked', 'r', 't', 1, 2, 'approve', 'ann', 3)`,
+      )
+      .run();
+    old
+      .prepare(
+        `INSERT INTO review_items (id, bucket, key, etag, status, created_at, decided_by,
+           decided_at, decision_action)
+         VALUES (7, 'uploads', 'a.jpg', 'e1', 'approved', 2, 'ann', 3, 'approve')`,
+      )
+      .run();
+    old.close();
+
+    const store = SqliteReportStore.open(file);
+    const [record] = await store.recordsFor('uploads', 'a.jpg');
+    expect(record).toMatchObject({ writeId: 'etag:e1', etag: 'e1', review: { action: 'approve' } });
+    const legacy = { bucket: 'uploads', key: 'a.jpg', writeId: 'etag:e1' };
+    expect(await store.findReviewItem(legacy)).toMatchObject({ id: 7, status: 'approved' });
+    // A write of the same bytes made after the upgrade is judged on its own.
+    const next = await store.record(
+      trackingEntry({ key: 'a.jpg', etag: 'e1', writeId: '0000000000000000A9' }),
+    );
+    expect(next.created).toBe(true);
+    expect(next.reviewItem?.id).not.toBe(7);
+    await store.close();
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+    db.close();
+  });
+
   it('lets two connections share one file', async () => {
     const file = freshFile();
     const [a, b] = [SqliteReportStore.open(file), SqliteReportStore.open(file)];

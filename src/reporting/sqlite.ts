@@ -38,7 +38,7 @@ export interface SqliteReportStoreOptions {
   synchronous?: 'full' | 'normal';
 }
 
-const KEY = 'bucket = @bucket AND key = @key AND etag = @etag';
+const KEY = 'bucket = @bucket AND key = @key AND write_id = @writeId';
 /** The review item's columns next to its record's, in a join (the id renamed). */
 const REVIEW_COLUMNS = `r.id AS review_id, r.status, r.created_at, r.message_sent_at,
   r.send_claimed_at, r.send_failures, r.last_send_error, r.claimed_by, r.claim_expires_at,
@@ -59,36 +59,36 @@ export class SqliteReportStore implements ReportStore {
   private constructor(private readonly db: Database.Database) {
     this.statements = {
       insertRecord: db.prepare(
-        `INSERT INTO tracking_records (bucket, key, etag, size, content_type, labels, decision,
-           reason, model_version, event_time, processing_start, processing_end, attempt)
-         VALUES (@bucket, @key, @etag, @size, @contentType, @labels, @decision, @reason,
+        `INSERT INTO tracking_records (bucket, key, write_id, etag, size, content_type, labels,
+           decision, reason, model_version, event_time, processing_start, processing_end, attempt)
+         VALUES (@bucket, @key, @writeId, @etag, @size, @contentType, @labels, @decision, @reason,
            @modelVersion, @eventTime, @processingStart, @processingEnd, 1)
-         ON CONFLICT (bucket, key, etag) DO NOTHING`,
+         ON CONFLICT (bucket, key, write_id) DO NOTHING`,
       ),
       countDelivery: db.prepare(
         `UPDATE tracking_records SET attempt = attempt + 1 WHERE ${KEY} RETURNING *`,
       ),
       selectRecord: db.prepare(`SELECT * FROM tracking_records WHERE ${KEY}`),
       insertReview: db.prepare(
-        `INSERT INTO review_items (bucket, key, etag, created_at, send_claimed_at)
-         VALUES (@bucket, @key, @etag, @createdAt, @createdAt)
-         ON CONFLICT (bucket, key, etag) DO NOTHING`,
+        `INSERT INTO review_items (bucket, key, write_id, etag, created_at, send_claimed_at)
+         VALUES (@bucket, @key, @writeId, @etag, @createdAt, @createdAt)
+         ON CONFLICT (bucket, key, write_id) DO NOTHING`,
       ),
       selectReview: db.prepare(`SELECT * FROM review_items WHERE ${KEY}`),
       selectUnsent: db.prepare(
         `SELECT t.*, ${REVIEW_COLUMNS}
-         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         FROM review_items r JOIN tracking_records t USING (bucket, key, write_id)
          WHERE r.message_sent_at IS NULL ORDER BY r.created_at, r.id LIMIT ?`,
       ),
       selectQueue: db.prepare(
         `SELECT t.*, ${REVIEW_COLUMNS}
-         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         FROM review_items r JOIN tracking_records t USING (bucket, key, write_id)
          WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT ?`,
       ),
       countPending: db.prepare(`SELECT count(*) AS n FROM review_items WHERE status = 'pending'`),
       selectReviewById: db.prepare(
         `SELECT t.*, ${REVIEW_COLUMNS}
-         FROM review_items r JOIN tracking_records t USING (bucket, key, etag)
+         FROM review_items r JOIN tracking_records t USING (bucket, key, write_id)
          WHERE r.id = ?`,
       ),
       claimReview: db.prepare(
@@ -111,7 +111,7 @@ export class SqliteReportStore implements ReportStore {
       noteReviewOnRecord: db.prepare(
         `UPDATE tracking_records SET review_action = @action, reviewed_by = @reviewer,
            reviewed_at = @at
-         WHERE bucket = @bucket AND key = @key AND etag = @etag`,
+         WHERE ${KEY}`,
       ),
       insertAudit: db.prepare(
         `INSERT INTO audit_log (at, actor, action, bucket, key, etag, review_item_id, note,
@@ -160,9 +160,12 @@ export class SqliteReportStore implements ReportStore {
     try {
       db.pragma('journal_mode = WAL');
       db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-      db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
+      // Off while migrating: SQLite rebuilds a table to change its key, and a rebuild drops
+      // tables that others reference. migrate() checks every reference before committing.
+      db.pragma('foreign_keys = OFF');
       migrate(db, REPORT_MIGRATIONS);
+      db.pragma('foreign_keys = ON');
     } catch (error) {
       db.close();
       throw error;
@@ -184,7 +187,11 @@ export class SqliteReportStore implements ReportStore {
             : (this.statements.countDelivery.get(keyOf(entry)) as TrackingRow);
           const record = toTrackingRecord(row);
           if (needsReview(record.decision))
-            this.statements.insertReview.run({ ...keyOf(record), createdAt: record.processingEnd });
+            this.statements.insertReview.run({
+              ...keyOf(record),
+              etag: record.etag,
+              createdAt: record.processingEnd,
+            });
           return { record, created, reviewItem: this.reviewRow(record) };
         })
         .immediate(),
@@ -391,8 +398,8 @@ function joined(row: JoinedRow): PendingReview {
   return { record: toTrackingRecord(row), reviewItem: toReviewItem({ ...row, id: row.review_id }) };
 }
 
-function keyOf({ bucket, key, etag }: RecordKey): RecordKey {
-  return { bucket, key, etag };
+function keyOf({ bucket, key, writeId }: RecordKey): RecordKey {
+  return { bucket, key, writeId };
 }
 
 function needsReview(decision: Decision): boolean {
@@ -414,6 +421,11 @@ function migrate(db: Database.Database, migrations: readonly ReportMigration[]):
     for (const migration of migrations) {
       if (migration.version > current) db.exec(migration.sqlite);
     }
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0)
+      throw new Error(
+        `Migrating the reporting database left ${broken.length} broken references; nothing was changed.`,
+      );
     if (current < latest) db.pragma(`user_version = ${latest}`);
   }).immediate();
 }

@@ -1,11 +1,11 @@
 /**
- * The reporting contract: tracking records (one per object version the moderation pipeline
+ * The reporting contract: tracking records (one per object write the moderation pipeline
  * judged) and review items (objects a person must look at), behind one `ReportStore` port so
  * the embedded SQLite store and a PostgreSQL one are interchangeable.
  */
 import type { ModerationLabel } from '../moderation/index.js';
 
-/** What the pipeline decided about one object version. */
+/** What the pipeline decided about one write of an object. */
 export type Decision = 'blocked' | 'review' | 'clean' | 'failed' | 'skipped';
 
 /** The decisions that put an object in front of a reviewer. */
@@ -28,16 +28,26 @@ export interface TagPair {
   Value: string;
 }
 
-/** Identifies one object version: the upsert key of tracking records and review items. */
+/**
+ * Identifies one write of an object: the upsert key of tracking records and review items. A
+ * redelivered event names the same write; uploading the same bytes again is a new write with
+ * the same ETag, judged (and recorded) in its own right.
+ */
 export interface RecordKey {
   bucket: string;
   key: string;
-  /** The ETag without quotes, as S3 event records carry it. */
-  etag: string;
+  /**
+   * The write the S3 event was about: its `sequencer` (see `writeIdOf` in src/pipeline). Never
+   * the ETag, which equal bytes share and an MD5 collision forges. Records written before
+   * reporting migration 4 carry `etag:<ETag>`.
+   */
+  writeId: string;
 }
 
 /** A tracking record as the pipeline hands it in. */
 export interface NewTrackingRecord extends RecordKey {
+  /** The ETag without quotes, as S3 event records carry it. */
+  etag: string;
   /** Bytes; null when the object was never read (deleted before processing). */
   size: number | null;
   contentType: string | null;
@@ -61,16 +71,18 @@ export interface TrackingRecord extends NewTrackingRecord {
    * for every redelivery. Nothing the pipeline wrote changes after it is written.
    */
   attempt: number;
-  /** A reviewer's decision about this object version, once made (see `decideReview`). */
+  /** A reviewer's decision about this write, once made (see `decideReview`). */
   review: { action: ReviewAction; by: string; at: number } | null;
 }
 
 /**
- * A review item: one per object version whose decision is `blocked`, `review` or `failed`,
+ * A review item: one per object write whose decision is `blocked`, `review` or `failed`,
  * however often its event is delivered. What it is about (labels, reason) is its record's.
  */
 export interface ReviewItem extends RecordKey {
   id: number;
+  /** The ETag of the write, without quotes. */
+  etag: string;
   status: ReviewStatus;
   /** Epoch milliseconds. */
   createdAt: number;
@@ -152,7 +164,7 @@ export interface Recorded {
   record: TrackingRecord;
   /** True when this call wrote the record; false when it already existed. */
   created: boolean;
-  /** The object version's review item, when its decision calls for one. */
+  /** The write's review item, when its decision calls for one. */
   reviewItem: ReviewItem | undefined;
 }
 
@@ -165,9 +177,9 @@ export interface PendingReview {
 export interface ReportStore {
   /**
    * Writes a tracking record and, when its decision is `blocked`, `review` or `failed`, the
-   * object version's review item (status `pending`, message owed, its send held by this
+   * write's review item (status `pending`, message owed, its send held by this
    * caller: `created` is true), in one transaction. When
-   * a record for the same bucket, key and ETag exists, nothing of it changes except
+   * a record for the same bucket, key and write exists, nothing of it changes except
    * `attempt`, which counts this delivery, and no second review item is made.
    *
    * @example
@@ -180,7 +192,7 @@ export interface ReportStore {
   record(entry: NewTrackingRecord): Promise<Recorded>;
   /**
    * Counts a redelivery of an event already recorded and returns what is stored, or
-   * undefined (changing nothing) when the object version has no record yet.
+   * undefined (changing nothing) when the write has no record yet.
    */
   redelivered(key: RecordKey): Promise<Recorded | undefined>;
   findRecord(key: RecordKey): Promise<TrackingRecord | undefined>;

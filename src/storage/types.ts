@@ -49,7 +49,10 @@ export interface ObjectRecord {
   segments: Segment[];
   /** The bytes themselves, for small objects stored inside their metadata row (then `segments` is empty). */
   inline?: Buffer;
-  /** Monotonic counter of changes, the basis for the S3 event `sequencer`. */
+  /**
+   * The change that wrote this object (from a counter of every change, so unique forever in
+   * one data directory): the basis of its events' `sequencer`. Tagging does not move it.
+   */
   sequence: number;
 }
 

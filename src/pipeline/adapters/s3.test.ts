@@ -49,7 +49,7 @@ describe('S3ObjectStore against Vigil', () => {
 
   it('reads the bytes of the version it names', async () => {
     const etag = await put('read.jpg', 'first version');
-    expect((await objects.getObjectBytes({ bucket, key: 'read.jpg' }, etag)).toString()).toBe(
+    expect((await objects.getObjectBytes({ bucket, key: 'read.jpg' }, { etag })).toString()).toBe(
       'first version',
     );
   });
@@ -58,11 +58,13 @@ describe('S3ObjectStore against Vigil', () => {
     const old = await put('moving.jpg', 'old');
     await put('moving.jpg', 'new');
     const replaced = await objects
-      .getObjectBytes({ bucket, key: 'moving.jpg' }, old)
+      .getObjectBytes({ bucket, key: 'moving.jpg' }, { etag: old })
       .catch((e: unknown) => e);
     expect(replaced).toBeInstanceOf(ObjectChangedError);
     expect(replaced).toMatchObject({ state: 'replaced' });
-    await expect(objects.getObjectBytes({ bucket, key: 'never.jpg' }, old)).rejects.toMatchObject({
+    await expect(
+      objects.getObjectBytes({ bucket, key: 'never.jpg' }, { etag: old }),
+    ).rejects.toMatchObject({
       state: 'deleted',
     });
   });

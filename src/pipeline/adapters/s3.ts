@@ -8,6 +8,7 @@ import {
 import { unquoteEtag } from '../event.js';
 import {
   ObjectChangedError,
+  type ExpectedWrite,
   type ObjectHead,
   type ObjectRef,
   type ObjectStore,
@@ -39,10 +40,11 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer> {
+  /** S3 cannot tell writes of equal bytes apart: only the ETag is checked (If-Match). */
+  async getObjectBytes(ref: ObjectRef, expected: ExpectedWrite): Promise<Buffer> {
     try {
       const object = await this.s3.send(
-        new GetObjectCommand({ ...address(ref), IfMatch: `"${etag}"` }),
+        new GetObjectCommand({ ...address(ref), IfMatch: `"${expected.etag}"` }),
       );
       if (!object.Body) throw new Error(`GetObject s3://${ref.bucket}/${ref.key} had no body`);
       return Buffer.from(await object.Body.transformToByteArray());

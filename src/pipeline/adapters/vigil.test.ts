@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sequencerOf } from '../../events/index.js';
 import { StorageEngine, type ObjectChange } from '../../storage/index.js';
 import { ObjectChangedError } from '../ports.js';
 import { EngineObjectStore, VigilReviewQueue } from './vigil.js';
@@ -40,25 +41,43 @@ describe('EngineObjectStore', () => {
 
   it('heads and reads the version asked for, and tells a replaced or deleted one', async () => {
     const first = await put('a.jpg', 'first');
+    const expected = { etag: first.etag, sequencer: sequencerOf(first.sequence) };
     expect(await store().headObject({ bucket: 'b', key: 'a.jpg' })).toEqual({
-      etag: first.etag,
+      ...expected,
       size: 5,
       contentType: 'image/jpeg',
     });
-    expect(
-      (await store().getObjectBytes({ bucket: 'b', key: 'a.jpg' }, first.etag)).toString(),
-    ).toBe('first');
+    expect((await store().getObjectBytes({ bucket: 'b', key: 'a.jpg' }, expected)).toString()).toBe(
+      'first',
+    );
     await put('a.jpg', 'second');
     await expect(
-      store().getObjectBytes({ bucket: 'b', key: 'a.jpg' }, first.etag),
+      store().getObjectBytes({ bucket: 'b', key: 'a.jpg' }, expected),
     ).rejects.toMatchObject({ state: 'replaced' });
     await expect(
-      store().getObjectBytes({ bucket: 'b', key: 'gone.jpg' }, first.etag),
+      store().getObjectBytes({ bucket: 'b', key: 'gone.jpg' }, expected),
     ).rejects.toBeInstanceOf(ObjectChangedError);
     expect(await store().headObject({ bucket: 'b', key: 'gone.jpg' })).toBeUndefined();
     await expect(store().getTags({ bucket: 'b', key: 'gone.jpg' })).rejects.toMatchObject({
       state: 'deleted',
     });
+  });
+
+  it('tells a new write of the same bytes from the one an event named, tags or not', async () => {
+    const first = await put('same.jpg', 'bytes');
+    const expected = { etag: first.etag, sequencer: sequencerOf(first.sequence) };
+    await store().putTags({ bucket: 'b', key: 'same.jpg' }, [{ Key: 'k', Value: 'v' }]);
+    // Tagging is not a write: the object is still the one the event named.
+    expect(await store().headObject({ bucket: 'b', key: 'same.jpg' })).toMatchObject(expected);
+    const second = await put('same.jpg', 'bytes');
+    expect(second.etag).toBe(first.etag);
+    expect(await store().headObject({ bucket: 'b', key: 'same.jpg' })).toMatchObject({
+      etag: first.etag,
+      sequencer: sequencerOf(second.sequence),
+    });
+    await expect(
+      store().getObjectBytes({ bucket: 'b', key: 'same.jpg' }, expected),
+    ).rejects.toMatchObject({ state: 'replaced' });
   });
 
   it('writes tags as moderate-image, with the invocation trace header on the change', async () => {

@@ -5,10 +5,13 @@
  * the AWS SDK adapters (adapters/s3.ts, adapters/sqs.ts), which run the same function on
  * Lambda.
  */
+import { sequencerOf } from '../../events/index.js';
 import type { QueueService } from '../../queue/index.js';
 import { readWhole, StorageError, type StorageEngine } from '../../storage/index.js';
+import { staleness } from '../judge.js';
 import {
   ObjectChangedError,
+  type ExpectedWrite,
   type ObjectHead,
   type ObjectRef,
   type ObjectStore,
@@ -35,13 +38,14 @@ export class EngineObjectStore implements ObjectStore {
     return Promise.resolve(
       object && {
         etag: object.etag,
+        sequencer: sequencerOf(object.sequence),
         size: object.size,
         contentType: object.system.contentType ?? null,
       },
     );
   }
 
-  async getObjectBytes(ref: ObjectRef, etag: string): Promise<Buffer> {
+  async getObjectBytes(ref: ObjectRef, expected: ExpectedWrite): Promise<Buffer> {
     let opened;
     try {
       opened = await this.engine.openObject(ref.bucket, ref.key);
@@ -49,7 +53,9 @@ export class EngineObjectStore implements ObjectStore {
       throw gone(ref, error);
     }
     try {
-      if (opened.object.etag !== etag) throw new ObjectChangedError(ref, 'replaced');
+      const { object } = opened;
+      const current = { etag: object.etag, sequencer: sequencerOf(object.sequence) };
+      if (staleness(current, expected) !== undefined) throw new ObjectChangedError(ref, 'replaced');
       return await readWhole(opened);
     } finally {
       opened.close();
