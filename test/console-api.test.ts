@@ -330,7 +330,7 @@ describe('objects, operations and reports', () => {
     expect(report.cost.rekognitionPerImageUsd).toBe(0.001);
     expect(report.periods.length).toBe(7 * 24 + 1);
     const csv = await (await vera.get('export/records?format=csv')).text();
-    expect(csv.split('\n')[0]).toMatch(/^bucket,key,etag,size/);
+    expect(csv.split('\n')[0]).toMatch(/^bucket,key,write_id,etag,size/);
     expect(csv).toContain('content/images/console-approve.jpg');
     expect((await vera.get('reports?from=2026-01-02&to=2026-01-01')).status).toBe(400);
   });
