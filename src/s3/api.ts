@@ -77,7 +77,15 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
         res.writeContinue();
       await handler(ctx);
     } catch (error) {
-      sendS3Error(req, res, toS3Error(error, deps), address, ids);
+      const s3Error = toS3Error(error, deps);
+      // The client's mistake, not Vigil's: no stack, and below the levels operators watch.
+      if (s3Error.status < 500) {
+        deps.logger.debug(
+          { requestId: ids.requestId, code: s3Error.code, status: s3Error.status },
+          'S3 client error',
+        );
+      }
+      sendS3Error(req, res, s3Error, address, ids);
     }
   };
 }

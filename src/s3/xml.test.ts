@@ -27,4 +27,41 @@ describe('S3 XML', () => {
   it('escapes keys on output', () => {
     expect(buildXml('R', { Key: 'a&b<c>"d' })).toContain('<Key>a&amp;b&lt;c&gt;&quot;d</Key>');
   });
+  it('writes tab, LF and CR as character references, and never a character XML cannot carry', () => {
+    const xml = buildXml('R', { Key: ['t\tl\nc\r', 'nul\u0000'] });
+    expect(xml).toContain('<Key>t&#9;l&#10;c&#13;</Key><Key>nul\uFFFD</Key>');
+    expect(buildXml('R', {}, 'urn:a&b')).toContain('xmlns="urn:a&amp;b"');
+  });
+  it('reads character references back exactly', () => {
+    const root = parseXmlBody(
+      '<Delete><Object><Key>t&#9;l&#10;c&#13;x&#x0D;&#x0A;&amp;</Key></Object></Delete>',
+      'Delete',
+    );
+    expect(children(root, 'Object').map((o) => text(o, 'Key'))).toEqual(['t\tl\nc\rx\r\n&']);
+  });
+  it.each([
+    [
+      'a DTD',
+      '<!DOCTYPE Delete [<!ENTITY k "v">]><Delete><Object><Key>&k;</Key></Object></Delete>',
+    ],
+    ['a DOCTYPE inside an element', '<Delete><Object><Key><!DOCTYPE x>k</Key></Object></Delete>'],
+    ['an undeclared entity', '<Delete><Object><Key>&nbsp;</Key></Object></Delete>'],
+    ['a reference to U+0000', '<Delete><Object><Key>a&#0;</Key></Object></Delete>'],
+    ['a raw U+0001', '<Delete><Object><Key>a\u0001</Key></Object></Delete>'],
+    ['33 levels below the root', `<Delete>${'<a>'.repeat(33)}${'</a>'.repeat(33)}</Delete>`],
+    ['an element named __proto__', '<Delete><__proto__/></Delete>'],
+    ['an element named constructor', '<Delete><constructor/></Delete>'],
+    ['two roots', '<Delete><Object><Key>a</Key></Object></Delete><Delete/>'],
+  ])('refuses %s as MalformedXML', (_what, body) => {
+    expect(() => parseXmlBody(body, 'Delete')).toThrow(
+      expect.objectContaining({ code: 'MalformedXML' }),
+    );
+  });
+  it('accepts 32 levels below the root, far deeper than any S3 document', () => {
+    const root = parseXmlBody(
+      `<Delete><Object><Key>k</Key>${'<a>'.repeat(31)}${'</a>'.repeat(31)}</Object></Delete>`,
+      'Delete',
+    );
+    expect(children(root, 'Object').map((o) => text(o, 'Key'))).toEqual(['k']);
+  });
 });

@@ -1,6 +1,6 @@
 import { requireBucket, sendXml, type S3Context } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
-import { urlEncodeListValue } from '../keys.js';
+import { listEncoding } from '../keys.js';
 import { ownerId } from './buckets.js';
 import type { ListEntriesResult, ObjectRecord } from '../../storage/index.js';
 
@@ -27,21 +27,14 @@ function listParams(ctx: S3Context): ListParams {
     }
     maxKeys = Math.min(maxKeys, 1000);
   }
-  const encodingType = q.get('encoding-type') ?? undefined;
-  if (encodingType !== undefined && encodingType !== 'url') {
-    throw invalidArgument(
-      'Invalid Encoding Method specified in Request',
-      'encoding-type',
-      encodingType,
-    );
-  }
+  const { encodingType, encode } = listEncoding(q);
   const delimiter = q.get('delimiter') || undefined;
   return {
     prefix: q.get('prefix') ?? '',
     delimiter,
     maxKeys,
     encodingType,
-    encode: encodingType === 'url' ? urlEncodeListValue : (v) => v,
+    encode,
   };
 }
 

@@ -11,7 +11,7 @@ import {
   type S3Context,
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
-import { validateKey } from '../keys.js';
+import { listEncoding, validateKey } from '../keys.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { ownerId } from './buckets.js';
 import { attributesFromHeaders, declaredLength } from './objects.js';
@@ -183,6 +183,7 @@ export function listMultipartUploads(ctx: S3Context): void {
   const keyMarker = ctx.query.get('key-marker') ?? undefined;
   const uploadIdMarker = ctx.query.get('upload-id-marker') ?? undefined;
   const maxUploads = Math.min(Number(ctx.query.get('max-uploads') ?? '1000') || 1000, 1000);
+  const { encodingType, encode } = listEncoding(ctx.query);
   const all = ctx.deps.multipart.listUploads(bucket, {
     prefix,
     ...(keyMarker !== undefined ? { keyMarker } : {}),
@@ -205,21 +206,24 @@ export function listMultipartUploads(ctx: S3Context): void {
   const last = uploads.at(-1);
   sendXml(ctx, 200, 'ListMultipartUploadsResult', {
     Bucket: bucket,
-    KeyMarker: keyMarker ?? '',
+    KeyMarker: encode(keyMarker ?? ''),
     UploadIdMarker: uploadIdMarker ?? '',
-    ...(truncated && last ? { NextKeyMarker: last.key, NextUploadIdMarker: last.uploadId } : {}),
-    Prefix: prefix,
-    ...(delimiter ? { Delimiter: delimiter } : {}),
+    ...(truncated && last
+      ? { NextKeyMarker: encode(last.key), NextUploadIdMarker: last.uploadId }
+      : {}),
+    Prefix: encode(prefix),
+    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     MaxUploads: String(maxUploads),
+    ...(encodingType ? { EncodingType: encodingType } : {}),
     IsTruncated: String(truncated),
     Upload: uploads.map((u) => ({
-      Key: u.key,
+      Key: encode(u.key),
       UploadId: u.uploadId,
       Initiator: owner(ctx),
       Owner: owner(ctx),
       StorageClass: 'STANDARD',
       Initiated: u.initiated.toISOString(),
     })),
-    CommonPrefixes: prefixes.map((p) => ({ Prefix: p })),
+    CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p) })),
   });
 }
