@@ -104,6 +104,42 @@ describe('multipart uploads through the AWS SDK', () => {
     expect(after.Uploads?.map((u) => u.UploadId) ?? []).not.toContain(uploadId);
   });
 
+  // Reading an object of more than ten parts once added a 'close' listener per part to one
+  // stream: MaxListenersExceededWarning under load.
+  it('reads objects of many parts, whole and by range, without piling up listeners', async () => {
+    const key = 'big/eleven-parts';
+    const parts = [...Array.from({ length: 10 }, () => randomBytes(5 * MiB)), randomBytes(999)];
+    const uploadId = await create(key);
+    const etags = await Promise.all(parts.map((body, i) => upload(key, uploadId, i + 1, body)));
+    await t.s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+      }),
+    );
+    const whole = Buffer.concat(parts);
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const read = async (Range?: string) =>
+        Buffer.from(
+          await (
+            await t.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range }))
+          ).Body!.transformToByteArray(),
+        );
+      const [all, span] = await Promise.all([read(), read(`bytes=7-${whole.length - 8}`)]);
+      expect(md5(all)).toEqual(md5(whole));
+      expect(md5(span)).toEqual(md5(whole.subarray(7, whole.length - 7)));
+      await new Promise((resolve) => setImmediate(resolve)); // warnings arrive on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings.map((w) => w.name)).not.toContain('MaxListenersExceededWarning');
+  });
+
   it('enforces part order, part existence, ETags and the 5 MiB minimum', async () => {
     const key = 'rules';
     const uploadId = await create(key);

@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { BlobWrite, Segment } from './types.js';
 
@@ -185,25 +185,35 @@ export class OpenedBlobs {
       });
     });
     if (pieces.length === 0) return Readable.from([]);
+    // A stream on the FileHandle, not on its raw fd: destroying a raw-fd stream (a reader
+    // that went away) closes the fd, and close() would then close whatever file has reused
+    // that number since. The handle counts its streams and closes once, after their reads.
     const readPiece = (p: (typeof pieces)[number]): Readable =>
-      createReadStream('', {
-        fd: p.handle.fd,
+      p.handle.createReadStream({
         start: p.start,
         end: p.end,
         autoClose: false,
         highWaterMark: 256 * 1024,
       });
     if (pieces.length === 1) return readPiece(pieces[0]!);
-    const out = new PassThrough({ highWaterMark: 256 * 1024 });
-    void (async () => {
-      try {
-        for (const piece of pieces) await pipeline(readPiece(piece), out, { end: false });
-        out.end();
-      } catch (error) {
-        out.destroy(error as Error);
+    // One piece after another from a generator, not pipeline(piece, out, { end: false }) into
+    // a PassThrough: Node leaves a 'close' listener on `out` per such call, so every read of
+    // an object of many parts piled up listeners (MaxListenersExceededWarning past ten).
+    async function* inOrder(): AsyncGenerator<Buffer> {
+      for (const piece of pieces) {
+        const stream = readPiece(piece);
+        let complete = false;
+        try {
+          yield* stream as AsyncIterable<Buffer>;
+          complete = true;
+        } finally {
+          // A reader that went away mid-piece: stop reading now (autoClose: false means
+          // the iteration ending does not), not when the handles are closed.
+          if (!complete) stream.destroy();
+        }
       }
-    })();
-    return out;
+    }
+    return Readable.from(inOrder(), { objectMode: false, highWaterMark: 256 * 1024 });
   }
 
   async close(): Promise<void> {
