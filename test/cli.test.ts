@@ -51,6 +51,68 @@ describe('the vigil command', () => {
       expect(serve.stdout).toContain(flag);
   });
 
+  const help = async (...command: string[]) =>
+    (await run(process.execPath, [VIGIL_BIN, ...command, '--help'])).stdout;
+
+  it('serve --help lists what serve starts today', async () => {
+    const serve = await help('serve');
+    expect(serve).not.toMatch(/as they land/);
+    for (const part of [
+      'S3 API',
+      'event notifications',
+      'SQS-compatible queues',
+      'functions',
+      'moderate-image',
+      'DetectModerationLabels',
+      '/_vigil/console/',
+      '/_vigil/public/',
+      '/_vigil/admin/',
+      '/_vigil/metrics',
+    ])
+      expect(serve).toContain(part);
+  });
+
+  it('logs --help says the order logs prints in', async () => {
+    // The newest invocations, oldest first, as `tail` prints a file's end (src/cli/logs.test.ts
+    // checks the order itself).
+    const logs = await help('logs');
+    expect(logs).toContain('oldest first');
+    expect(logs).not.toContain('newest first');
+  });
+
+  it('hints name the data directory Vigil was started with, quoted for the shell', async () => {
+    const dir = join(await tempDir(), "Vigil's data");
+    const quoted = `'${dir.replaceAll("'", `'\\''`)}'`;
+    const file = join(await tempDir(), 'vigil.json');
+    await writeFile(
+      file,
+      JSON.stringify({ console: { users: [{ name: 'mo', role: 'moderator' }] } }),
+    );
+    const child = await spawnVigil(dir, {}, ['--config', file]);
+    children.push(child);
+    const hints = [...child.output().matchAll(/^Print them again with: (.*)$/gm)].map((m) => m[1]);
+    expect(hints).toEqual([
+      `npx vigil credentials --data-dir ${quoted}`,
+      `npx vigil credentials --console --data-dir ${quoted}`,
+    ]);
+    // Each hint, run by a shell as printed (with this checkout's vigil for `npx vigil`).
+    const [keys, consoles] = await Promise.all(
+      hints.map((hint) =>
+        run('sh', ['-c', hint!.replace(/^npx vigil/, `"${process.execPath}" "${VIGIL_BIN}"`)]),
+      ),
+    );
+    const stored = JSON.parse(await readFile(join(dir, 'credentials.json'), 'utf8')) as {
+      secretAccessKey: string;
+    };
+    expect(keys!.stdout).toContain(`AWS_SECRET_ACCESS_KEY=${stored.secretAccessKey}`);
+    expect(consoles!.stdout).toMatch(/^mo: \S+\n$/);
+    const empty = await tempDir();
+    const missing = await run(process.execPath, [VIGIL_BIN, 'credentials', '-d', empty]).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect(missing.stderr).toContain(`npx vigil serve --data-dir ${empty}`);
+  });
+
   it('generates root credentials on first start, stores them 0600, prints them once', async () => {
     const dir = await tempDir();
     const first = await vigil(dir);

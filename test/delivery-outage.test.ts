@@ -147,6 +147,9 @@ describe('delivery through an outage', () => {
     expect(list.stdout).toContain(`ObjectCreated:Put  s3://${bucket}/rejected.jpg`);
     expect(list.stdout).toContain('answered 400');
     expect(list.stdout).toContain('1 dead letter(s)');
+    expect(list.stdout).toContain(
+      `Redrive with: npx vigil dlq redrive --all --data-dir ${t.dataDir}`,
+    );
 
     strict.status = 200;
     const redrive = await run(process.execPath, [

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutboxStore, type DeadLetterFilter } from '../delivery/outbox-store.js';
 import { ConfigError } from '../config/index.js';
+import { vigilCommand } from './hints.js';
 import { openDatabase } from '../storage/index.js';
 
 /**
@@ -12,13 +13,15 @@ import { openDatabase } from '../storage/index.js';
 function withOutbox<T>(dataDir: string, fn: (store: OutboxStore) => T): T {
   const file = join(dataDir, 'vigil.db');
   if (!existsSync(file))
-    throw new ConfigError(`No Vigil database in ${dataDir}: start 'vigil serve' there first.`);
+    throw new ConfigError(
+      `No Vigil database in ${dataDir}: start Vigil there first: ${vigilCommand('serve', dataDir)}`,
+    );
   const db = openDatabase(file);
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version < 2)
       throw new ConfigError(
-        `The database in ${dataDir} predates event delivery: start 'vigil serve' once to upgrade it.`,
+        `The database in ${dataDir} predates event delivery: start Vigil once to upgrade it: ${vigilCommand('serve', dataDir)}`,
       );
     return fn(new OutboxStore(db));
   } finally {
@@ -54,7 +57,7 @@ export function listDeadLetters(
     );
   }
   write(
-    `${letters.length} dead letter(s). Redrive with: vigil dlq redrive --all (or --id N, --destination ARN)\n`,
+    `${letters.length} dead letter(s). Redrive with: ${vigilCommand('dlq redrive --all', dataDir)} (or --id N, --destination ARN)\n`,
   );
 }
 

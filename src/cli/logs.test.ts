@@ -69,5 +69,6 @@ describe('vigil logs <function>', () => {
     expect(capture(h.dataDir, 'logs', { requestId: 'nope' })).toBe('No invocation nope of logs.\n');
     const empty = mkdtempSync(join(tmpdir(), 'vigil-nodb-'));
     expect(() => capture(empty, 'logs')).toThrow(ConfigError);
+    expect(() => capture(empty, 'logs')).toThrow(`npx vigil serve --data-dir ${empty}`);
   });
 });

@@ -8,6 +8,7 @@ import {
   type InvocationRecord,
 } from '../functions/index.js';
 import { openDatabase } from '../storage/index.js';
+import { vigilCommand } from './hints.js';
 
 export interface FunctionLogOptions {
   /** How many of the newest invocations to show. Default 20. */
@@ -58,7 +59,9 @@ export function printFunctionLogs(
 function withStore<T>(dataDir: string, fn: (store: InvocationStore) => T): T {
   const file = join(dataDir, 'vigil.db');
   if (!existsSync(file))
-    throw new ConfigError(`No Vigil database in ${dataDir}: start 'vigil serve' there first.`);
+    throw new ConfigError(
+      `No Vigil database in ${dataDir}: start Vigil there first: ${vigilCommand('serve', dataDir)}`,
+    );
   const db = openDatabase(file);
   try {
     return fn(new InvocationStore(db));

@@ -14,6 +14,7 @@ import { printFunctionLogs } from './logs.js';
 import { printReport } from './report.js';
 import { CONSOLE_USERS_FILE, hashPassword, readStoredPasswords } from '../console/users.js';
 import { runDemo } from './demo.js';
+import { vigilCommand } from './hints.js';
 import { moderateFiles } from './moderate.js';
 
 /** The config file named by --config or VIGIL_CONFIG, if any. */
@@ -39,15 +40,33 @@ program
   .name('vigil')
   .description(
     'Vigil: an S3-compatible object store with reliable event notifications and built-in image moderation.\n' +
-      'Point the aws CLI or any AWS SDK at it; it speaks S3 on one port.',
+      "Point the aws CLI or any AWS SDK at it: S3, SQS and Rekognition's DetectModerationLabels on one port.",
   )
   .version('0.1.0')
   .showHelpAfterError();
 
 program
   .command('serve')
+  .summary('Start Vigil: S3, notifications, queues, functions, moderation, console and gate.')
   .description(
-    'Start Vigil: the S3 API (and, as they land, events, functions, moderation, console) on one port.',
+    'Start Vigil, everything on one port:\n' +
+      '  - the S3 API (path- and virtual-host-style);\n' +
+      '  - S3 event notifications, recorded in the same transaction as the object\n' +
+      '    change and delivered, with retries, to queues, topics, webhooks and\n' +
+      '    functions;\n' +
+      '  - SQS-compatible queues (JSON and query protocols);\n' +
+      '  - Lambda-style functions: those in the config file, and the built-in\n' +
+      '    moderate-image;\n' +
+      '  - the moderation pipeline: moderate-image judges uploaded images (out of the\n' +
+      "    box, content/images/*.jpg in the seed bucket 'uploads') with the configured\n" +
+      '    moderator (the bundled model by default), tags what it blocks\n' +
+      '    BlockedContent=true, sends review messages and records each verdict;\n' +
+      "  - Rekognition's DetectModerationLabels, answered by the same moderator;\n" +
+      '  - the moderator console at /_vigil/console/;\n' +
+      '  - the public gate: GET /_vigil/public/<bucket>/<key> without credentials,\n' +
+      '    withholding what moderation blocked (in closed mode, whatever it has not\n' +
+      '    cleared);\n' +
+      '  - the admin API (/_vigil/admin/) and Prometheus metrics (/_vigil/metrics).',
   )
   .addOption(
     new Option('-p, --port <port>', 'port to listen on (env VIGIL_PORT)').default(
@@ -72,15 +91,17 @@ program
   )
   .addOption(configOption())
   .addOption(
-    new Option('--log-level <level>', 'fatal|error|warn|info|debug (env VIGIL_LOG_LEVEL)').default(
-      undefined,
-      'info',
-    ),
+    new Option(
+      '--log-level <level>',
+      'fatal|error|warn|info|debug|trace|silent (env VIGIL_LOG_LEVEL)',
+    ).default(undefined, 'info'),
   )
   .addHelpText(
     'after',
     '\nRoot credentials come from VIGIL_ACCESS_KEY_ID and VIGIL_SECRET_ACCESS_KEY; when unset, a key pair\n' +
       'is generated on first start, stored in <data-dir>/credentials.json (mode 0600) and printed once.\n' +
+      'Console users declared without a passwordHash get a generated password, stored in\n' +
+      '<data-dir>/console-users.json (mode 0600) and printed once. Root logs in to the console too.\n' +
       'Readiness: GET /_vigil/health answers 200. SIGTERM or Ctrl-C drains in-flight requests and exits.',
   )
   .action(
@@ -111,14 +132,14 @@ program
             `  export AWS_ACCESS_KEY_ID=${credentials.accessKeyId}\n` +
             `  export AWS_SECRET_ACCESS_KEY=${credentials.secretAccessKey}\n` +
             `  export AWS_DEFAULT_REGION=${config.region}\n` +
-            `Run 'npx vigil credentials' to see them again.\n\n`,
+            `Print them again with: ${vigilCommand('credentials', config.dataDir)}\n\n`,
         );
       }
       if (vigil.consolePasswords.length > 0) {
         process.stdout.write(
           `Generated console passwords (saved to ${join(config.dataDir, CONSOLE_USERS_FILE)}, mode 0600):\n` +
             vigil.consolePasswords.map((p) => `  ${p.name}: ${p.password}\n`).join('') +
-            `Run 'npx vigil credentials --console' to see them again.\n\n`,
+            `Print them again with: ${vigilCommand('credentials --console', config.dataDir)}\n\n`,
         );
       }
       process.stdout.write(
@@ -179,7 +200,7 @@ program
         : await readStored(join(config.dataDir, CREDENTIALS_FILE));
     if (!creds) {
       throw new ConfigError(
-        `No credentials yet in ${config.dataDir}: start Vigil once with 'npx vigil serve' to generate them.`,
+        `No credentials yet in ${config.dataDir}: start Vigil once to generate them: ${vigilCommand('serve', config.dataDir)}`,
       );
     }
     process.stdout.write(
@@ -299,12 +320,12 @@ dlq
 program
   .command('logs')
   .description(
-    "A function's recent invocations, newest first, as Lambda prints them (START / END / REPORT).",
+    "A function's most recent invocations, printed oldest first like `tail` (the newest ends the output), as Lambda prints them (START / END / REPORT).",
   )
-  .argument('<function>', 'function name, as declared in the config file')
+  .argument('<function>', 'function name: moderate-image, or one declared in the config file')
   .addOption(dataDirOption())
   .addOption(configOption())
-  .option('-n, --limit <n>', 'how many invocations', '20')
+  .option('-n, --limit <n>', 'how many of the most recent invocations', '20')
   .option('--request-id <id>', 'only this invocation')
   .option('--json', 'print JSON')
   .action(
@@ -369,7 +390,7 @@ program
         : await readStored(join(config.dataDir, CREDENTIALS_FILE));
     if (!credentials)
       throw new ConfigError(
-        `No credentials in ${config.dataDir}: start Vigil there first with 'npm start'.`,
+        `No credentials in ${config.dataDir}: start Vigil there first: ${vigilCommand('serve', config.dataDir)}`,
       );
     process.exitCode = await runDemo(
       {

@@ -95,7 +95,8 @@ function LoginPage() {
           />
         </div>
         <p class="hint" id="login-hint">
-          Root: your access key id and secret access key (<code>npx vigil credentials</code>)
+          Root: your access key id and secret access key (<code>npx vigil credentials</code>, with{' '}
+          <code>--data-dir</code> when Vigil's is not <code>./data</code>)
         </p>
         <div class="error-region" data-testid="error" role="alert" aria-live="assertive">
           {error === '' ? null : <p class="error">{error}</p>}
