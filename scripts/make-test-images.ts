@@ -331,7 +331,7 @@ for (const { file, how, bytes } of made) {
     const frames = await pool.classify(decoded.pixels, decoded.frames);
     frames.forEach((p, i) => {
       const name = frames.length > 1 ? `\`${file}\` frame ${i}` : `\`${file}\``;
-      scoreRows.push(`| ${name} | ${p.map((v) => (v * 100).toFixed(1)).join(' | ')} |`);
+      scoreRows.push(`| ${name} | ${p.nsfw.map((v) => (v * 100).toFixed(1)).join(' | ')} |`);
     });
   } catch (err) {
     const { code, detail } = err as { code?: string; detail?: string };

@@ -155,6 +155,50 @@ describe('the seed scenario', () => {
     expect((await fetch(`${t.url}/_vigil/public/uploads/${png}`)).status).toBe(404);
   });
 
+  it('blocks a photograph of a pistol as Violence › Weapons and serves a photograph of a cat', async () => {
+    const photo = (name: string) => readFile(new URL(`./fixtures/photos/${name}`, import.meta.url));
+    const gun = 'content/images/revolver.jpg';
+    const cat = 'content/images/cat.jpg';
+    const gunPut = await t.s3.send(
+      new PutObjectCommand({
+        Bucket: 'uploads',
+        Key: gun,
+        Body: await photo('pistol_beretta92_atf.jpg'),
+      }),
+    );
+    const catPut = await t.s3.send(
+      new PutObjectCommand({
+        Bucket: 'uploads',
+        Key: cat,
+        Body: await photo('clean_cat_chelsea_skimage.jpg'),
+      }),
+    );
+    await tagsWhen(gun, has('BlockedContent', 'true'));
+    expect((await fetch(`${t.url}/_vigil/public/uploads/${gun}`)).status).toBe(451);
+
+    const reports = SqliteReportStore.open(reportsDatabasePath(t.dataDir));
+    try {
+      const gunRecord = await until(() => recordOfUpload(reports, 'uploads', gun, gunPut.ETag!));
+      expect(gunRecord.decision).toBe('blocked');
+      expect(gunRecord.labels).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ Name: 'Weapons', ParentName: 'Violence', TaxonomyLevel: 2 }),
+          expect.objectContaining({ Name: 'Violence', ParentName: '', TaxonomyLevel: 1 }),
+        ]),
+      );
+      expect(gunRecord.modelVersion).toMatch(/\+imagenet-mobilenetv2-12-int8$/);
+      const catRecord = await until(() => recordOfUpload(reports, 'uploads', cat, catPut.ETag!));
+      expect(catRecord).toMatchObject({ decision: 'clean', labels: [] });
+    } finally {
+      await reports.close();
+    }
+    const { TagSet = [] } = await t.s3.send(
+      new GetObjectTaggingCommand({ Bucket: 'uploads', Key: cat }),
+    );
+    expect(TagSet).not.toEqual(expect.arrayContaining([{ Key: 'BlockedContent', Value: 'true' }]));
+    expect((await fetch(`${t.url}/_vigil/public/uploads/${cat}`)).status).toBe(200);
+  });
+
   it('blocks the same flagged bytes uploaded again to the same key: a new write, judged again', async () => {
     const key = 'content/images/r.jpg';
     const bytes = await image('flagged-porn.jpg');

@@ -18,10 +18,18 @@ export {
   NSFW_CLASSES,
   classScores,
   localModelVersion,
-  moderationResult,
   type ClassScores,
   type NsfwClass,
 } from './taxonomy.js';
+export { evidenceLabels, moderationResult, type FrameEvidence } from './result.js';
+export {
+  OBJECT_CATEGORIES,
+  OBJECT_CATEGORY_NAMES,
+  calibratedConfidence,
+  objectMasses,
+  type ObjectCategory,
+  type ObjectMasses,
+} from './objects.js';
 export {
   LocalModerator,
   createLocalModerator,

@@ -5,10 +5,18 @@ import {
   NSFW_CLASSES,
   classScores,
   localModelVersion,
-  moderationResult,
   type ClassScores,
   type NsfwClass,
 } from './taxonomy.js';
+import { OBJECT_CATEGORIES } from './objects.js';
+import { moderationResult as resultOf } from './result.js';
+
+const moderationResult = (frames: ClassScores[], min: number, version: string) =>
+  resultOf(
+    frames.map((nsfw) => ({ nsfw })),
+    min,
+    version,
+  );
 
 const VERSION = localModelVersion('4.3.0');
 const EXPLICIT = ['Explicit Nudity', 'Explicit'];
@@ -55,6 +63,10 @@ describe('the NSFWJS → Rekognition v7 mapping', () => {
     for (const { labels } of Object.values(CLASS_MAPPING))
       for (const l of labels.filter((x) => x.TaxonomyLevel === 1))
         expect(LOCAL_MODEL_COVERAGE.find((c) => c.category === l.Name)?.coverage).toBe('partial');
+    for (const { labels } of Object.values(OBJECT_CATEGORIES))
+      expect(LOCAL_MODEL_COVERAGE.find((c) => c.category === labels.at(-1)!.Name)?.coverage).toBe(
+        'partial',
+      );
   });
 
   it('names the model and the package version so it cannot pass for AWS’s "7.0"', () => {

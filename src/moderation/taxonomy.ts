@@ -32,7 +32,7 @@
  * from "Illustrated" (drawings, paintings, sketches). It reports only Illustrated, with the
  * mass of both drawn classes. An animated GIF of a photograph is not "Animated" in AWS's sense.
  */
-import type { ContentType, ModerationLabel, ModerationResult } from './types.js';
+import type { ContentType, ModerationLabel } from './types.js';
 
 /** NSFWJS's classes in the order of the model's output vector. */
 export const NSFW_CLASSES = ['Drawing', 'Hentai', 'Neutral', 'Porn', 'Sexy'] as const;
@@ -83,8 +83,9 @@ export const CONTENT_TYPE_MIN_CONFIDENCE = 50;
 export type Coverage = 'partial' | 'none';
 
 /**
- * Every level-1 category of the v7 taxonomy and what the local model can say about it. The
- * `none` rows need the `rekognition` or `http` backend.
+ * Every level-1 category of the v7 taxonomy and what the local models (NSFWJS and the
+ * ImageNet classifier, see objects.ts) can say about it. The `none` rows need the
+ * `rekognition` or `http` backend.
  */
 export const LOCAL_MODEL_COVERAGE: readonly {
   category: string;
@@ -103,24 +104,39 @@ export const LOCAL_MODEL_COVERAGE: readonly {
   },
   {
     category: 'Swimwear or Underwear',
-    coverage: 'none',
-    note: 'folded into Non-Explicit Nudity: the Sexy class does not separate swimwear from partial nudity',
+    coverage: 'partial',
+    note: 'Female/Male when the ImageNet model names the garment; otherwise suggestive photos stay Non-Explicit Nudity',
   },
-  { category: 'Violence', coverage: 'none', note: 'no weapons, graphic or physical violence' },
+  {
+    category: 'Violence',
+    coverage: 'partial',
+    note: 'Weapons (firearms, cannon, missiles, bows, holsters); no Graphic Violence',
+  },
   { category: 'Visually Disturbing', coverage: 'none', note: 'no death, emaciation or crashes' },
-  { category: 'Drugs & Tobacco', coverage: 'none', note: 'no products, paraphernalia or smoking' },
-  { category: 'Alcohol', coverage: 'none', note: 'no drinking or beverages' },
-  { category: 'Rude Gestures', coverage: 'none', note: 'no middle finger' },
-  { category: 'Gambling', coverage: 'none', note: 'not in the training classes' },
+  {
+    category: 'Drugs & Tobacco',
+    coverage: 'partial',
+    note: 'Pills (pill bottle), Paraphernalia & Use (syringe); no cigarette class, so no Smoking',
+  },
+  {
+    category: 'Alcohol',
+    coverage: 'partial',
+    note: 'Alcoholic Beverages (bottles, glasses); no Drinking',
+  },
+  { category: 'Rude Gestures', coverage: 'none', note: 'no middle finger in ImageNet-1k' },
+  { category: 'Gambling', coverage: 'partial', note: 'slot machines only' },
   { category: 'Hate Symbols', coverage: 'none', note: 'no extremist or supremacist symbols' },
 ];
 
 /**
- * Cannot be mistaken for AWS's `"7.0"`: it names the project, the model and the version of
- * the npm package the weights came from.
+ * Cannot be mistaken for AWS's `"7.0"`: it names the project, each model, and the version of
+ * the npm package NSFWJS's weights came from.
+ *
+ * @example localModelVersion('4.3.0', 'imagenet-mobilenetv2-12-int8')
+ * // 'vigil-nsfwjs-mobilenetv2-4.3.0+imagenet-mobilenetv2-12-int8'
  */
-export function localModelVersion(nsfwjsVersion: string): string {
-  return `vigil-nsfwjs-mobilenetv2-${nsfwjsVersion}`;
+export function localModelVersion(nsfwjsVersion: string, ...others: string[]): string {
+  return [`vigil-nsfwjs-mobilenetv2-${nsfwjsVersion}`, ...others].join('+');
 }
 
 /** The model's output vector (in `NSFW_CLASSES` order) as named scores. */
@@ -136,7 +152,8 @@ export function classScores(probabilities: ArrayLike<number>): ClassScores {
 
 const percent = (mass: number) => Math.min(100, Math.max(0, mass * 100));
 
-function frameLabels(scores: ClassScores): Map<string, ModerationLabel> {
+/** One frame's NSFWJS labels, each with the mass of every class mapped to it or below it. */
+export function frameLabels(scores: ClassScores): Map<string, ModerationLabel> {
   const labels = new Map<string, ModerationLabel>();
   for (const name of NSFW_CLASSES)
     for (const node of CLASS_MAPPING[name].labels) {
@@ -148,45 +165,12 @@ function frameLabels(scores: ClassScores): Map<string, ModerationLabel> {
   return labels;
 }
 
-function frameContentTypes(scores: ClassScores): Map<ContentType['Name'], number> {
+/** One frame's content types, with the mass of the drawn classes. */
+export function frameContentTypes(scores: ClassScores): Map<ContentType['Name'], number> {
   const mass = new Map<ContentType['Name'], number>();
   for (const name of NSFW_CLASSES) {
     const type = CLASS_MAPPING[name].contentType;
     if (type) mass.set(type, (mass.get(type) ?? 0) + scores[name]);
   }
   return new Map([...mass].map(([type, m]) => [type, percent(m)]));
-}
-
-/**
- * The `DetectModerationLabels` answer for one image, given the scores of each frame that was
- * classified (one for a still image). The worst frame decides, label by label: each label
- * carries its highest confidence over the frames.
- *
- * @example
- * moderationResult([classScores([0, 0.02, 0.01, 0.95, 0.02])], 50, 'vigil-nsfwjs-mobilenetv2-4.3.0')
- * // ModerationLabels: Explicit Nudity 97 (level 2, parent Explicit), Explicit 97 (level 1)
- */
-export function moderationResult(
-  frames: readonly ClassScores[],
-  minConfidence: number,
-  modelVersion: string,
-): ModerationResult {
-  const labels = new Map<string, ModerationLabel>();
-  const types = new Map<ContentType['Name'], number>();
-  for (const frame of frames) {
-    for (const [name, label] of frameLabels(frame))
-      if (label.Confidence > (labels.get(name)?.Confidence ?? -1)) labels.set(name, label);
-    for (const [type, confidence] of frameContentTypes(frame))
-      types.set(type, Math.max(confidence, types.get(type) ?? 0));
-  }
-  return {
-    ModerationLabels: [...labels.values()]
-      .filter((l) => l.Confidence >= minConfidence)
-      .sort((a, b) => b.Confidence - a.Confidence || b.TaxonomyLevel - a.TaxonomyLevel),
-    ModerationModelVersion: modelVersion,
-    ContentTypes: [...types]
-      .filter(([, confidence]) => confidence >= CONTENT_TYPE_MIN_CONFIDENCE)
-      .map(([Name, Confidence]) => ({ Confidence, Name }))
-      .sort((a, b) => b.Confidence - a.Confidence),
-  };
 }

@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { resolveMinConfidence } from '../min-confidence.js';
-import { classScores, localModelVersion, moderationResult } from '../taxonomy.js';
+import { moderationResult } from '../result.js';
+import { classScores, localModelVersion } from '../taxonomy.js';
 import {
   ModerationError,
   type DetectOptions,
@@ -12,6 +13,7 @@ import {
   type Moderator,
 } from '../types.js';
 import { DEFAULT_DECODE_LIMITS, decodeForModel, type DecodeLimits } from './decode.js';
+import { IMAGENET_MODEL_VERSION } from './imagenet.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerStats } from './protocol.js';
 
@@ -98,7 +100,7 @@ export class LocalModerator implements Moderator {
       throw new RangeError(
         `Local moderator option 'queueLimit' must be a whole number ≥ 0; got ${queueLimit}.`,
       );
-    const version = localModelVersion(nsfwjsVersion());
+    const version = localModelVersion(nsfwjsVersion(), IMAGENET_MODEL_VERSION);
     const pool = await WorkerPool.start({
       size: workers,
       queueLimit,
@@ -138,8 +140,12 @@ export class LocalModerator implements Moderator {
       );
     const bytes = Buffer.from(image.buffer, image.byteOffset, image.length);
     const decoded = await decodeForModel(bytes, this.limits);
-    const probabilities = await this.pool.classify(decoded.pixels, decoded.frames);
-    return moderationResult(probabilities.map(classScores), minConfidence, this.modelVersion);
+    const frames = await this.pool.classify(decoded.pixels, decoded.frames);
+    return moderationResult(
+      frames.map(({ nsfw, objects }) => ({ nsfw: classScores(nsfw), objects })),
+      minConfidence,
+      this.modelVersion,
+    );
   }
 
   /** Ready workers, busy workers and waiting requests, for metrics and health. */

@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ModerationError } from '../types.js';
-import type { FromWorker, ToWorker, WorkerStats } from './protocol.js';
+import type { FrameScores, FromWorker, ToWorker, WorkerStats } from './protocol.js';
 
 export interface PoolOptions {
   size: number;
@@ -26,7 +26,7 @@ export interface PoolOptions {
 interface Task {
   pixels: Uint8Array;
   count: number;
-  resolve: (probabilities: number[][]) => void;
+  resolve: (frames: FrameScores[]) => void;
   reject: (err: Error) => void;
 }
 
@@ -110,8 +110,8 @@ export class WorkerPool {
     return this.#closing || (!this.#idleSlot() && this.#queue.length >= this.#options.queueLimit);
   }
 
-  /** Class probabilities (one row per frame) for `count` frames packed in `pixels`. */
-  classify(pixels: Uint8Array, count: number): Promise<number[][]> {
+  /** Both models' scores (one entry per frame) for `count` frames packed in `pixels`. */
+  classify(pixels: Uint8Array, count: number): Promise<FrameScores[]> {
     if (this.#closing) return Promise.reject(internal('The moderator is closed.'));
     if (!this.#hasLiveSlot())
       return Promise.reject(
@@ -228,7 +228,7 @@ export class WorkerPool {
         if (task?.id !== message.id) return;
         clearTimeout(task.timer);
         slot.running = undefined;
-        if (message.kind === 'result') task.resolve(message.probabilities);
+        if (message.kind === 'result') task.resolve(message.frames);
         else task.reject(internal(`The model failed on this image: ${message.message}`));
         break;
       }

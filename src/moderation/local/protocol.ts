@@ -1,4 +1,13 @@
 /** Messages between the worker pool (main thread) and a model worker. */
+import type { ObjectMasses } from '../objects.js';
+
+/** What both models said about one frame. */
+export interface FrameScores {
+  /** NSFWJS's five class probabilities, in NSFW_CLASSES order. */
+  nsfw: number[];
+  /** The ImageNet model's summed probability per object category. */
+  objects: ObjectMasses;
+}
 
 export type ToWorker =
   /** `pixels` holds `count` 224×224 RGB frames; its buffer is transferred, not copied. */
@@ -15,7 +24,7 @@ export interface WorkerStats {
 
 export type FromWorker =
   | { kind: 'ready'; backend: string; loadMs: number }
-  /** One row of five class probabilities (NSFW_CLASSES order) per frame. */
-  | { kind: 'result'; id: number; probabilities: number[][] }
+  /** One entry per frame. */
+  | { kind: 'result'; id: number; frames: FrameScores[] }
   | { kind: 'failed'; id: number; message: string }
   | ({ kind: 'stats'; id: number } & WorkerStats);
