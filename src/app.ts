@@ -31,7 +31,7 @@ import {
   installActivityWriter,
   pruneHistory,
 } from './history/index.js';
-import { configuredModerator } from './moderation/configured.js';
+import { configuredModerator, type ConfiguredModerator } from './moderation/configured.js';
 import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -42,7 +42,7 @@ import type { PipelinePorts, ReviewQueue } from './pipeline/ports.js';
 import { ReviewSweeper } from './pipeline/review-sweeper.js';
 import { isCleared } from './reporting/index.js';
 import { openReportStore } from './reporting/open.js';
-import { createHttpServer, type Route } from './http/server.js';
+import { createHttpServer, type HealthReport, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
 import {
   createSqsQueryRoute,
@@ -261,13 +261,14 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     }),
     metricsRoute(metrics),
   ];
-  const http = createHttpServer({ s3, routes, logger: log });
+  const http = createHttpServer({ s3, routes, logger: log, health: () => health(moderator) });
   const address = await http.listen(config.port, config.host);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
   runtime.start();
+  if (config.moderation.warm) warmModeration(moderator, log);
   // Sends review messages a delivery left owed (see ReviewSweeper).
   const sweeper = new ReviewSweeper({
     ports: { reviewQueue, reports: reportStore, clock: { now: () => Date.now() } },
@@ -359,6 +360,41 @@ interface BuiltInParts {
   moderator: Moderator;
   reviewQueue: ReviewQueue;
   reports: ReportStore;
+}
+
+/**
+ * Ready once the moderator is (when warming at start): until then 503 `"moderation":
+ * "warming"`, so a client that waits for health sees its first image judged at full speed.
+ * A moderator that failed to load keeps health at 503 with its error: images would be
+ * failed and sent to review, never judged.
+ */
+function health(moderator: ConfiguredModerator): HealthReport {
+  const status = moderator.status();
+  switch (status.state) {
+    case 'warming':
+      return { ready: false, body: { status: 'starting', moderation: 'warming' } };
+    case 'failed':
+      return {
+        ready: false,
+        body: { status: 'degraded', moderation: 'failed', error: status.error },
+      };
+    default:
+      return { ready: true, body: { status: 'ok', moderation: status.state } };
+  }
+}
+
+/** Loads the moderation models in the background, saying how long it took. */
+function warmModeration(moderator: ConfiguredModerator, log: Logger): void {
+  const started = performance.now();
+  moderator.warm().then(
+    () =>
+      log.info(
+        { component: 'moderation', ms: Math.round(performance.now() - started) },
+        'moderation models loaded and warm',
+      ),
+    (error: unknown) =>
+      log.error({ component: 'moderation', err: error }, 'moderation models failed to load'),
+  );
 }
 
 /** The built-in moderation function's name (its ARN ends in `:function:moderate-image`). */

@@ -1,4 +1,9 @@
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -242,6 +247,43 @@ describe('the vigil command', () => {
     const vague = await fail(['dlq', 'redrive', '--data-dir', dir]);
     expect(vague.code).toBe(2);
     expect(vague.stderr).toContain('--id N…, --destination ARN, or --all');
+  });
+
+  it('warms the models before health turns ready, so the first image is judged at full speed', async () => {
+    const dir = await tempDir();
+    const env = { VIGIL_ACCESS_KEY_ID: 'WARMKEY1', VIGIL_SECRET_ACCESS_KEY: 'warm-secret-123456' };
+    const child = await vigil(dir, env); // returns once health answers 200
+    const health = (await (await fetch(`${child.url}/_vigil/health`)).json()) as object;
+    expect(health).toEqual({ status: 'ok', moderation: 'ready' });
+    expect(child.output()).toContain('moderation models loaded and warm');
+
+    const s3 = new S3Client({
+      endpoint: child.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: {
+        accessKeyId: env.VIGIL_ACCESS_KEY_ID,
+        secretAccessKey: env.VIGIL_SECRET_ACCESS_KEY,
+      },
+    });
+    const key = 'content/images/first.jpg';
+    const body = await readFile(
+      new URL('./fixtures/photos/pistol_beretta92_atf.jpg', import.meta.url),
+    );
+    const started = Date.now();
+    await s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: body }));
+    let tags: { Key?: string; Value?: string }[] = [];
+    while (Date.now() - started < 10_000 && !tags.some((t) => t.Key === 'BlockedContent')) {
+      tags =
+        (await s3.send(new GetObjectTaggingCommand({ Bucket: 'uploads', Key: key }))).TagSet ?? [];
+      if (!tags.some((t) => t.Key === 'BlockedContent'))
+        await new Promise((r) => setTimeout(r, 20));
+    }
+    const elapsed = Date.now() - started;
+    s3.destroy();
+    expect(tags).toContainEqual({ Key: 'BlockedContent', Value: 'true' });
+    // The README's "See an image blocked" reads the tags after `sleep 1`.
+    expect(elapsed).toBeLessThan(1000);
   });
 
   it('vigil demo uploads the sample images and prints how each was judged', async () => {

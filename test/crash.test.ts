@@ -53,7 +53,7 @@ async function tempDir(): Promise<string> {
 }
 
 async function start(dataDir: string): Promise<ChildVigil> {
-  const child = await spawnVigil(dataDir, ENV);
+  const child = await spawnVigil(dataDir, ENV, [], { lazyModeration: true });
   children.add(child);
   return child;
 }

@@ -65,6 +65,8 @@ describe('transactional outbox under SIGKILL', () => {
       JSON.stringify({
         webhooks: [{ name: 'hook', url: receiver.url, secret: 'crash-test-webhook-secret' }],
         delivery: { backoffBaseMs: 20, backoffMaxMs: 200, pollIntervalMs: 50 },
+        // Nothing here is moderated: restarts should not wait for the models.
+        moderation: { warm: false },
       }),
     );
     dirs.push(configFile);

@@ -77,7 +77,9 @@ describe('the HTTP server', () => {
   it('answers the health check without authentication', async () => {
     const res = await fetch(`${t.url}/_vigil/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok' });
+    // Models load on the first image here (the test default), so moderation is idle.
+    expect(await res.json()).toEqual({ status: 'ok', moderation: 'idle' });
+    expect(res.headers.get('cache-control')).toBe('no-store');
   });
 
   it('sets x-amz-request-id and x-amz-id-2 on every response, errors included', async () => {

@@ -48,10 +48,12 @@ describe.skipIf(process.platform !== 'linux')(`streaming a ${SIZE / GiB} GiB obj
   let s3: S3Client;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-stream-'));
-    child = await spawnVigil(dir, {
-      VIGIL_ACCESS_KEY_ID: 'STREAMKEY',
-      VIGIL_SECRET_ACCESS_KEY: 'stream-secret-123456',
-    });
+    child = await spawnVigil(
+      dir,
+      { VIGIL_ACCESS_KEY_ID: 'STREAMKEY', VIGIL_SECRET_ACCESS_KEY: 'stream-secret-123456' },
+      [],
+      { lazyModeration: true },
+    );
     s3 = new S3Client({
       endpoint: child.url,
       region: 'us-east-1',

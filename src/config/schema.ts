@@ -75,6 +75,11 @@ const moderationSchema = z
     workers: z.number().int().min(1).max(64).optional(),
     /** Frames classified per animated image; the worst decides. */
     maxFrames: z.number().int().min(1).max(100).default(8),
+    /**
+     * Load and warm the models at start (health answers 503 "warming" until they are), so
+     * the first image is judged as fast as the rest; false loads them on the first image.
+     */
+    warm: z.boolean().default(true),
     rekognition: z
       .object({
         region: z.string().optional(),

@@ -27,6 +27,12 @@ export interface Route {
   handle: RequestHandler;
 }
 
+/** Health: 200 when ready, 503 while starting or broken; the body says which part. */
+export interface HealthReport {
+  ready: boolean;
+  body: Record<string, unknown>;
+}
+
 /**
  * The one HTTP server: `/_vigil/health`, then the routes in order (AWS JSON APIs chosen by
  * `X-Amz-Target`, Vigil's own endpoints under `/_vigil/`), everything else to the S3 API.
@@ -36,6 +42,8 @@ export function createHttpServer(handlers: {
   s3: RequestHandler;
   routes?: readonly Route[];
   logger: Logger;
+  /** What `/_vigil/health` answers; default 200 `{"status":"ok"}`. */
+  health?: () => HealthReport;
 }): VigilHttpServer {
   const routes = handlers.routes ?? [];
   let draining = false;
@@ -56,8 +64,10 @@ export function createHttpServer(handlers: {
       return;
     }
     if (req.url === '/_vigil/health' || req.url?.startsWith('/_vigil/health?')) {
-      const body = JSON.stringify({ status: 'ok' });
-      res.writeHead(200, {
+      const report = handlers.health?.() ?? { ready: true, body: { status: 'ok' } };
+      const body = JSON.stringify(report.body);
+      res.writeHead(report.ready ? 200 : 503, {
+        'cache-control': 'no-store',
         'content-type': 'application/json',
         'content-length': Buffer.byteLength(body),
       });

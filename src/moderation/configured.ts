@@ -7,13 +7,46 @@ import {
 import { createLocalModerator } from './local/local-moderator.js';
 import type { DetectOptions, ModerationResult, Moderator } from './types.js';
 
+/** Where the configured moderator stands: not created yet, loading, usable, or broken. */
+export type ModeratorState =
+  | { state: 'idle' }
+  | { state: 'warming' }
+  | { state: 'ready' }
+  | { state: 'failed'; error: string };
+
+/** The configured Moderator, which can be loaded ahead of the first image. */
+export interface ConfiguredModerator extends Moderator {
+  /** Creates the backend now (the local one loads and warms every model in every worker). */
+  warm(): Promise<void>;
+  status(): ModeratorState;
+}
+
 /**
- * The Moderator the config chooses, created on first use: loading the local model takes
- * seconds and memory per worker, which a Vigil that never sees an image should not pay.
+ * The Moderator the config chooses, created by `warm()` (Vigil calls it at start unless
+ * `moderation.warm` is false, so the first image is judged as fast as the rest) or else on
+ * first use.
  */
-export function configuredModerator(config: VigilConfig, log: (line: string) => void): Moderator {
+export function configuredModerator(
+  config: VigilConfig,
+  log: (line: string) => void,
+): ConfiguredModerator {
   let created: Promise<Moderator> | undefined;
-  const get = () => (created ??= create(config, log));
+  let state: ModeratorState = { state: 'idle' };
+  const get = () => {
+    if (created) return created;
+    state = { state: 'warming' };
+    created = create(config, log);
+    const attempt = created;
+    attempt.then(
+      () => (state = { state: 'ready' }),
+      (error: unknown) => {
+        state = { state: 'failed', error: error instanceof Error ? error.message : String(error) };
+        // The next image (or warm) tries again: a failure may pass (memory, a file restored).
+        if (created === attempt) created = undefined;
+      },
+    );
+    return attempt;
+  };
   return {
     async detectModerationLabels(
       image: Buffer,
@@ -21,8 +54,13 @@ export function configuredModerator(config: VigilConfig, log: (line: string) => 
     ): Promise<ModerationResult> {
       return (await get()).detectModerationLabels(image, options);
     },
+    async warm(): Promise<void> {
+      await get();
+    },
+    status: () => state,
     async close(): Promise<void> {
-      if (created) await (await created).close();
+      // A backend that failed to load has nothing to close.
+      if (created) await (await created.catch(() => undefined))?.close();
     },
   };
 }

@@ -1,4 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -13,16 +15,37 @@ export interface ChildVigil {
 
 /**
  * Runs the built `vigil serve` as a child process on a free port and waits until
- * `/_vigil/health` answers 200.
+ * `/_vigil/health` answers 200 (once the moderation models are warm, unless
+ * `lazyModeration` leaves them to the first image: tests that never moderate and restart
+ * often should not pay for loading them).
  */
 export async function spawnVigil(
   dataDir: string,
   env: Record<string, string> = {},
   args: string[] = [],
+  options: { lazyModeration?: boolean } = {},
 ): Promise<ChildVigil> {
+  const extra: string[] = [];
+  if (options.lazyModeration) {
+    await mkdir(dataDir, { recursive: true });
+    const file = join(dataDir, 'test-lazy-moderation.json');
+    await writeFile(file, JSON.stringify({ moderation: { warm: false } }));
+    extra.push('--config', file);
+  }
   const child = spawn(
     process.execPath,
-    [VIGIL_BIN, 'serve', '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir, ...args],
+    [
+      VIGIL_BIN,
+      'serve',
+      '--port',
+      '0',
+      '--host',
+      '127.0.0.1',
+      '--data-dir',
+      dataDir,
+      ...extra,
+      ...args,
+    ],
     {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +70,15 @@ export async function spawnVigil(
     });
   });
   const url = `http://127.0.0.1:${port}`;
-  const res = await fetch(`${url}/_vigil/health`);
-  if (res.status !== 200) throw new Error(`health answered ${res.status}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await fetch(`${url}/_vigil/health`);
+    const body = await res.text();
+    if (res.status === 200) break;
+    // 503 while the moderation models warm up; anything else, or too long, is a failure.
+    if (res.status !== 503 || !body.includes('warming') || Date.now() > deadline)
+      throw new Error(`health answered ${res.status} ${body}:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   return { process: child, port, url, output: () => output };
 }

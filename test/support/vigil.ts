@@ -40,7 +40,15 @@ export async function startTestVigil(
       fsync: options.fsync ?? true,
     },
     {},
-    options.config ? { path: '(test)', values: options.config } : undefined,
+    {
+      path: '(test)',
+      // Models load on the first image unless a test asks for them at start: most tests
+      // never moderate, and loading them in the background would slow every other one.
+      values: {
+        ...options.config,
+        moderation: { warm: false, ...(options.config?.['moderation'] as object | undefined) },
+      },
+    },
   );
   const vigil = await startVigil(
     config,

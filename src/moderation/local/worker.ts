@@ -18,6 +18,9 @@ const started = performance.now();
 tf.enableProdMode();
 await useWasmBackend();
 const [nsfw, imagenet] = await Promise.all([loadNsfwModel(), loadImagenetModel()]);
+// ONNX Runtime sizes its buffers on the first run: pay for it here, not on a user's image.
+// (NSFWJS's load() already ran its own warm-up inference.)
+await imagenet.classify(new Uint8Array(FRAME_BYTES));
 let classified = 0;
 
 const send = (message: FromWorker) => port.postMessage(message);
