@@ -16,6 +16,7 @@ import { CONSOLE_USERS_FILE, hashPassword, readStoredPasswords } from '../consol
 import { runDemo } from './demo.js';
 import { vigilCommand } from './hints.js';
 import { moderateFiles } from './moderate.js';
+import { evalCommand } from './eval.js';
 
 /** The config file named by --config or VIGIL_CONFIG, if any. */
 function configFile(path: string | undefined): ConfigFile | undefined {
@@ -373,6 +374,8 @@ program
     );
     process.exitCode = code;
   });
+
+program.addCommand(evalCommand(configOption()));
 
 program
   .command('demo')

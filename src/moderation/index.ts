@@ -12,6 +12,12 @@ export {
 } from './types.js';
 export { DEFAULT_MIN_CONFIDENCE, resolveMinConfidence } from './min-confidence.js';
 export {
+  configuredModerator,
+  type ConfiguredModerator,
+  type ModeratorState,
+} from './configured.js';
+export { TAXONOMY_V7 } from './backends/index.js';
+export {
   CLASS_MAPPING,
   CONTENT_TYPE_MIN_CONFIDENCE,
   LOCAL_MODEL_COVERAGE,
