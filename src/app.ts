@@ -31,6 +31,7 @@ import {
   installActivityWriter,
   pruneHistory,
 } from './history/index.js';
+import { loadSharpPhash, type ImageHasher } from './memory/index.js';
 import { configuredModerator, type ConfiguredModerator } from './moderation/configured.js';
 import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
@@ -418,6 +419,8 @@ function notificationsOf(
  */
 function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): FunctionDefinition {
   const workers = config.moderation.workers ?? availableParallelism();
+  // Image memory's hasher (ADR 14), loaded on the first invocation when memory is on.
+  let hasher: Promise<ImageHasher> | undefined;
   return {
     name: MODERATE_IMAGE,
     module: '(built in)',
@@ -432,6 +435,7 @@ function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): 
         reviewQueue,
         reports,
         clock: { now: () => Date.now() },
+        ...(config.pipeline.memory.enabled ? { hasher: await (hasher ??= loadSharpPhash()) } : {}),
       };
       const outcomes = await moderateEvent(event, ports, config.pipeline, (outcome) =>
         invocation.log(outcomeLogLine(outcome)),

@@ -3,8 +3,9 @@
  * does the moderator and the policy say about it. No effects on the object.
  */
 import type { ModerationLabel, ModerationResult } from '../moderation/index.js';
-import type { Decision } from '../reporting/index.js';
+import type { Decision, RememberedImage } from '../reporting/index.js';
 import type { CreatedObjectEvent } from './event.js';
+import { judgeWithPrecedent, recollect, rememberedBlock } from './image-memory.js';
 import { evaluatePolicy, requestMinConfidence } from './policy.js';
 import {
   ObjectChangedError,
@@ -34,6 +35,10 @@ export interface Judgment {
   modelVersion: string | null;
   size: number | null;
   contentType: string | null;
+  /** The image's perceptual hash (and the remembered image it was judged by, if it was). */
+  image?: RememberedImage | undefined;
+  /** False: a reviewer already ruled on the remembered image this block was drawn from. */
+  askReviewer?: boolean;
 }
 
 export function objectRef(event: CreatedObjectEvent): ObjectRef {
@@ -80,9 +85,14 @@ export function changedReason(error: ObjectChangedError): string {
   return error.state === 'deleted' ? DELETED : 'stale: the object was replaced';
 }
 
+/**
+ * Judges the event's write: skipped when it is gone or replaced, failed when it cannot be
+ * read or judged, else what a remembered look-alike (ADR 14) or the moderator and the
+ * policy say.
+ */
 export async function judge(
   event: CreatedObjectEvent,
-  ports: Pick<PipelinePorts, 'objects' | 'moderator'>,
+  ports: Pick<PipelinePorts, 'objects' | 'moderator' | 'hasher' | 'reports'>,
   settings: PipelineSettings,
 ): Promise<Judgment> {
   const ref = objectRef(event);
@@ -105,6 +115,10 @@ export async function judge(
     if (!(error instanceof ObjectChangedError)) throw error;
     return { ...seen, decision: 'skipped', reason: changedReason(error) };
   }
+  const memory = await recollect(image, ports, settings.memory);
+  if (memory.precedent?.verdict === 'blocked' && memory.image)
+    return { ...seen, ...rememberedBlock(memory.precedent, memory.image) };
+  const judged = { ...seen, image: memory.image };
   let result: ModerationResult;
   try {
     result = await ports.moderator.detectModerationLabels(image, {
@@ -113,13 +127,12 @@ export async function judge(
   } catch (error) {
     const reason = unjudgeable(error);
     if (reason === undefined) throw error;
-    return { ...seen, decision: 'failed', reason };
+    return { ...judged, decision: 'failed', reason };
   }
   const verdict = evaluatePolicy(result.ModerationLabels, settings.policy, settings.minConfidence);
   return {
-    ...seen,
-    decision: verdict.decision,
-    reason: verdict.reason,
+    ...judged,
+    ...judgeWithPrecedent(verdict, memory.precedent),
     labels: result.ModerationLabels,
     modelVersion: result.ModerationModelVersion,
   };

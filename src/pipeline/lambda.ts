@@ -10,6 +10,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadSharpPhash } from '../memory/index.js';
 import { createRekognitionModerator } from '../moderation/backends/index.js';
 import { S3ObjectStore } from './adapters/s3.js';
 import { SqsReviewQueue } from './adapters/sqs.js';
@@ -91,6 +92,8 @@ export async function pipelineFromEnvironment(env: Environment): Promise<Pipelin
       reviewQueue: new SqsReviewQueue(sqs, settings.reviewQueue),
       reports,
       clock: { now: () => Date.now() },
+      // sharp is loaded only when image memory is on.
+      ...(settings.memory.enabled ? { hasher: await loadSharpPhash() } : {}),
     },
     close: async () => {
       s3.destroy();

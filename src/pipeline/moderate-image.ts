@@ -16,6 +16,7 @@ import {
   type CreatedObjectEvent,
   type S3EventRecordInput,
 } from './event.js';
+import { imageToRemember } from './image-memory.js';
 import { changedReason, judge, objectRef, staleness, type Judgment } from './judge.js';
 import { ObjectChangedError, type PipelinePorts, type Tag } from './ports.js';
 import { sendOwedReview } from './review-delivery.js';
@@ -61,10 +62,13 @@ export async function moderateRecord(
   const processingStart = ports.clock.now();
   const judgment = await judge(event, ports, settings);
   const final = await tag(event, judgment, ports, settings);
+  const { image: _image, askReviewer, ...outcome } = final;
   const recorded = await ports.reports.record({
     ...recordKey,
     etag: event.etag,
-    ...final,
+    ...outcome,
+    image: imageToRemember(final),
+    askReviewer,
     eventTime: event.eventTime,
     processingStart,
     processingEnd: ports.clock.now(),

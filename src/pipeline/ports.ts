@@ -3,6 +3,7 @@
  * in what fills them: adapters over the AWS SDK (src/pipeline/adapters), pointed at Vigil's
  * endpoint or AWS's, and a `ReportStore` (src/reporting).
  */
+import type { ImageHasher } from '../memory/index.js';
 import type { DetectOptions, ModerationResult } from '../moderation/index.js';
 import type { ReportStore } from '../reporting/index.js';
 import type { ReviewMessage } from './review-message.js';
@@ -93,4 +94,9 @@ export interface PipelinePorts {
   reviewQueue: ReviewQueue;
   reports: ReportStore;
   clock: Clock;
+  /**
+   * The perceptual hasher behind image memory (ADR 14; `loadSharpPhash` in src/memory).
+   * Without one nothing is remembered or recalled, as with `memory.enabled: false`.
+   */
+  hasher?: ImageHasher;
 }

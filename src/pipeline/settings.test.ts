@@ -15,6 +15,7 @@ describe('resolvePipelineSettings', () => {
       reviewQueue: 'moderation-review',
       cleanTag: false,
       maxImageBytes: 15 * 1024 * 1024,
+      memory: { enabled: true, maxDistance: 10 },
     });
     expect(DEFAULT_SETTINGS.minConfidence).toBe(80);
   });
@@ -54,6 +55,17 @@ describe('resolvePipelineSettings', () => {
       'pipeline.policy.rules: expected each label in one rule only',
     ],
     ['an unknown key', { minconfidence: 80 }, 'pipeline:'],
+    [
+      'a memory distance past 16 bits',
+      { memory: { maxDistance: 17 } },
+      'pipeline.memory.maxDistance: expected 0 to 16',
+    ],
+    [
+      'a memory distance that is no whole number',
+      { memory: { maxDistance: 2.5 } },
+      'pipeline.memory.maxDistance: expected a whole number of bits',
+    ],
+    ['an unknown memory key', { memory: { threshold: 5 } }, 'pipeline.memory:'],
   ])('refuses %s, naming the field', (_name, input, message) => {
     expect(() => resolvePipelineSettings(input)).toThrow(PipelineConfigError);
     expect(() => resolvePipelineSettings(input)).toThrow(message);
@@ -70,6 +82,7 @@ describe('settingsFromEnvironment', () => {
         MODERATION_REVIEW_QUEUE: 'https://sqs.eu-west-1.amazonaws.com/123456789012/review',
         MODERATION_CLEAN_TAG: 'true',
         MODERATION_MAX_IMAGE_BYTES: '5242880',
+        MODERATION_MEMORY: '{"enabled":false,"maxDistance":6}',
       }),
     ).toEqual({
       minConfidence: 92.5,
@@ -77,6 +90,14 @@ describe('settingsFromEnvironment', () => {
       reviewQueue: 'https://sqs.eu-west-1.amazonaws.com/123456789012/review',
       cleanTag: true,
       maxImageBytes: 5242880,
+      memory: { enabled: false, maxDistance: 6 },
+    });
+  });
+
+  it('keeps the memory defaults a partial MODERATION_MEMORY leaves out', () => {
+    expect(settingsFromEnvironment({ MODERATION_MEMORY: '{"maxDistance":4}' }).memory).toEqual({
+      enabled: true,
+      maxDistance: 4,
     });
   });
 
@@ -94,6 +115,11 @@ describe('settingsFromEnvironment', () => {
       'MODERATION_POLICY.rules.0.label: expected a taxonomy label name',
     ],
     [{ MODERATION_MAX_IMAGE_BYTES: '1.5' }, 'MODERATION_MAX_IMAGE_BYTES:'],
+    [{ MODERATION_MEMORY: 'off' }, 'MODERATION_MEMORY: expected JSON'],
+    [
+      { MODERATION_MEMORY: '{"maxDistance":40}' },
+      'MODERATION_MEMORY.maxDistance: expected 0 to 16',
+    ],
   ])('names the variable at fault: %o', (env, message) => {
     expect(() => settingsFromEnvironment(env)).toThrow(message);
   });
@@ -106,6 +132,7 @@ describe('settingsToEnvironment', () => {
       cleanTag: true,
       reviewQueue: 'review-here',
       maxImageBytes: 1000,
+      memory: { enabled: false, maxDistance: 3 },
       policy: {
         defaultAction: 'review',
         rules: [{ label: 'Explicit', action: 'block', minConfidence: 60 }],

@@ -3,6 +3,7 @@
  * file or from environment variables (as a Lambda function is configured).
  */
 import { z } from 'zod';
+import { MAX_RECALL_DISTANCE } from '../memory/index.js';
 import type { ModerationPolicy } from './policy.js';
 
 const confidence = z.number().min(0, 'expected 0 to 100').max(100, 'expected 0 to 100');
@@ -29,6 +30,26 @@ const policySchema = z
   })
   .strict();
 
+/** Image memory (ADR 14): what a look-alike of a remembered image gets. */
+const memorySchema = z
+  .object({
+    /** Hash every judged image and recall the nearest remembered one before the moderator. */
+    enabled: z.boolean().default(true),
+    /**
+     * How many of the 64 bits of the perceptual hash a copy may differ in and still be taken
+     * for the remembered image. 10: resized, recompressed and converted copies are 0–4 bits
+     * apart, crops of 1–2% off each side mostly within 10; unrelated pictures 23 or more
+     * (ADR 14).
+     */
+    maxDistance: z
+      .number()
+      .int('expected a whole number of bits')
+      .min(0, `expected 0 to ${MAX_RECALL_DISTANCE}`)
+      .max(MAX_RECALL_DISTANCE, `expected 0 to ${MAX_RECALL_DISTANCE}`)
+      .default(10),
+  })
+  .strict();
+
 /** Schema of the settings (for embedding in Vigil's config schema). Unknown keys are errors. */
 export const pipelineSettingsSchema = z
   .object({
@@ -45,8 +66,14 @@ export const pipelineSettingsSchema = z
       .int()
       .min(1)
       .default(15 * 1024 * 1024),
+    memory: memorySchema.default({ enabled: true, maxDistance: 10 }),
   })
   .strict();
+
+export interface MemorySettings {
+  enabled: boolean;
+  maxDistance: number;
+}
 
 export interface PipelineSettings {
   minConfidence: number;
@@ -54,6 +81,7 @@ export interface PipelineSettings {
   reviewQueue: string;
   cleanTag: boolean;
   maxImageBytes: number;
+  memory: MemorySettings;
 }
 
 export const DEFAULT_SETTINGS: PipelineSettings = pipelineSettingsSchema.parse({});
@@ -84,6 +112,7 @@ export const SETTINGS_ENV = {
   reviewQueue: 'MODERATION_REVIEW_QUEUE',
   cleanTag: 'MODERATION_CLEAN_TAG',
   maxImageBytes: 'MODERATION_MAX_IMAGE_BYTES',
+  memory: 'MODERATION_MEMORY',
 } as const satisfies Record<keyof PipelineSettings, string>;
 
 /** The variable naming the reporting database file (`<data-dir>/reports.db` in Vigil). */
@@ -102,12 +131,13 @@ export function settingsToEnvironment(settings: PipelineSettings): Record<string
     [SETTINGS_ENV.reviewQueue]: settings.reviewQueue,
     [SETTINGS_ENV.cleanTag]: String(settings.cleanTag),
     [SETTINGS_ENV.maxImageBytes]: String(settings.maxImageBytes),
+    [SETTINGS_ENV.memory]: JSON.stringify(settings.memory),
   };
 }
 
 /**
  * Settings from environment variables: numbers as decimal text, `MODERATION_CLEAN_TAG` as
- * `true`/`false`, `MODERATION_POLICY` as JSON. Unset variables keep their defaults.
+ * `true`/`false`, `MODERATION_POLICY` and `MODERATION_MEMORY` as JSON. Unset variables keep their defaults.
  *
  * @throws PipelineConfigError naming the variable.
  */
@@ -135,6 +165,7 @@ const EXPECTED: Record<keyof PipelineSettings, string> = {
   reviewQueue: 'expected a queue name or URL',
   cleanTag: 'expected true or false',
   maxImageBytes: 'expected a whole number of bytes',
+  memory: 'expected JSON: {"enabled": true, "maxDistance": 10}',
 };
 
 function fromText(field: keyof PipelineSettings, text: string): unknown {
@@ -147,6 +178,7 @@ function fromText(field: keyof PipelineSettings, text: string): unknown {
     case 'cleanTag':
       return text === 'true' ? true : text === 'false' ? false : undefined;
     case 'policy':
+    case 'memory':
       try {
         return JSON.parse(text) as unknown;
       } catch {

@@ -1,11 +1,14 @@
 /**
  * The pipeline core's test bed: in-memory S3 and queue, a scripted moderator, a real SQLite
- * report store in a fresh file per test, and a clock that moves 7 ms per reading.
+ * report store in a fresh file per test, the real perceptual hasher, and a clock that moves
+ * 7 ms per reading.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { loadSharpPhash, type ImageHasher } from '../memory/index.js';
 import {
   ModerationError,
   type ModerationLabel,
@@ -45,21 +48,28 @@ export const SWIMWEAR = [
   label('Female Swimwear or Underwear', 88, 'Swimwear or Underwear', 2),
 ];
 
-/** Images are text; the text says what the "model" sees. */
-function script(image: Buffer, options?: { minConfidence?: number }): ModerationResult {
+function answer(labels: ModerationLabel[], options?: { minConfidence?: number }): ModerationResult {
   const min = options?.minConfidence ?? 50;
-  const answer = (labels: ModerationLabel[]): ModerationResult => ({
+  return {
     ModerationLabels: labels.filter((l) => l.Confidence >= min),
     ModerationModelVersion: MODEL,
     ContentTypes: [],
-  });
+  };
+}
+
+/** Images are text; the text says what the "model" sees. */
+function script(image: Buffer, options?: { minConfidence?: number }): ModerationResult {
   const text = image.toString();
-  if (text.startsWith('explicit')) return answer(EXPLICIT);
-  if (text.startsWith('swimwear')) return answer(SWIMWEAR);
+  if (text.startsWith('explicit')) return answer(EXPLICIT, options);
+  if (text.startsWith('swimwear')) return answer(SWIMWEAR, options);
   if (text.startsWith('corrupt'))
     throw new ModerationError('InvalidImageFormatException', 'no JPEG, PNG, WebP or GIF header');
   if (text.startsWith('throttle')) throw new ModerationError('ThrottlingException');
-  return answer([]);
+  return answer([], options);
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 /** `n` tags of an object's owner: k0=v0, k1=v1, … */
@@ -78,12 +88,24 @@ export class Testbed {
   reviewQueue!: FakeReviewQueue;
   reports!: SqliteReportStore;
   ports!: PipelinePorts;
+  hasher!: ImageHasher;
   /** The clock's last reading; set it to move time. */
   time = T0;
+  /** Real images the moderator answers with labels, by their bytes (see `flag`). */
+  private readonly flagged = new Map<string, ModerationLabel[]>();
+
+  /** Makes the moderator see `labels` in these exact bytes (real images, not text). */
+  flag(image: Buffer, labels: ModerationLabel[] = EXPLICIT): void {
+    this.flagged.set(sha256(image), labels);
+  }
 
   reset(file: string): void {
     this.objects = new FakeObjectStore();
-    this.moderator = new ScriptedModerator(script);
+    this.flagged.clear();
+    this.moderator = new ScriptedModerator((image, options) => {
+      const labels = this.flagged.get(sha256(image));
+      return labels ? answer(labels, options) : script(image, options);
+    });
     this.reviewQueue = new FakeReviewQueue();
     this.reports = SqliteReportStore.open(file, { synchronous: 'normal' });
     this.time = T0;
@@ -93,13 +115,14 @@ export class Testbed {
       reviewQueue: this.reviewQueue,
       reports: this.reports,
       clock: { now: () => (this.time += 7) },
+      hasher: this.hasher,
     };
   }
 
   /** Uploads `body` at `key` and runs the pipeline on its ObjectCreated:Put record. */
   async upload(
     key: string,
-    body: string,
+    body: string | Buffer,
     options: { tags?: Tag[]; settings?: PipelineSettings } = {},
   ): Promise<{ etag: string; writeId: string; outcome: Outcome }> {
     const etag = this.objects.put(BUCKET, key, body, options.tags);
@@ -120,6 +143,7 @@ export function useTestbed(): Testbed {
   let files = 0;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-pipeline-'));
+    bed.hasher = await loadSharpPhash();
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

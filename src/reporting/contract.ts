@@ -7,6 +7,8 @@ import { isCleared } from './cleared.js';
 import type {
   Decision,
   NewTrackingRecord,
+  RecordKey,
+  RememberedImage,
   ReportStore,
   ReviewAction,
   ReviewerDecision,
@@ -45,6 +47,21 @@ export function decision(
   at = T0 + 100,
 ): ReviewerDecision {
   return { id, reviewer, action, note: null, at, tagsBefore: null, tagsAfter: null };
+}
+
+const HASH = '0f0f0f0f0f0f0f0f';
+const ALGORITHM = 'test-hash/1';
+
+/** HASH (or `hash`) with the given bits flipped; bit 0 is the most significant. */
+function flipped(bits: readonly number[], hash = HASH): string {
+  let value = BigInt(`0x${hash}`);
+  for (const bit of bits) value ^= 1n << BigInt(63 - bit);
+  return value.toString(16).padStart(16, '0');
+}
+
+/** An image to remember: HASH unless told, judged by the moderator unless a precedent is given. */
+function image(hash = HASH, precedent: RecordKey | null = null): RememberedImage {
+  return { hash, algorithm: ALGORITHM, precedent };
 }
 
 export function reportStoreContract(makeStore: () => Promise<ReportStore>): void {
@@ -382,6 +399,153 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
     });
   });
 
+  describe('image memory', () => {
+    const recall = (maxDistance = 10, hash = HASH) =>
+      store.recallImages({ hash, algorithm: ALGORITHM, maxDistance });
+    const keys = async (maxDistance = 10, hash = HASH) =>
+      (await recall(maxDistance, hash)).map((r) => [r.record.key, r.distance]);
+
+    it('recalls blocked images within the distance, nearest first, with their records', async () => {
+      const near = trackingEntry({ key: 'near.jpg', image: image(flipped([0, 20, 40])) });
+      await store.record(near);
+      await store.record(trackingEntry({ key: 'same.jpg', image: image() }));
+      await store.record(trackingEntry({ key: 'far.jpg', image: image(flipped([...range(11)])) }));
+      expect(await keys()).toEqual([
+        ['same.jpg', 0],
+        ['near.jpg', 3],
+      ]);
+      expect(await keys(16)).toEqual([
+        ['same.jpg', 0],
+        ['near.jpg', 3],
+        ['far.jpg', 11],
+      ]);
+      const [, second] = await recall();
+      const { image: remembered, ...entry } = near;
+      expect(second).toEqual({
+        record: { ...entry, attempt: 1, review: null },
+        image: remembered,
+        distance: 3,
+      });
+      expect(await keys(0, flipped([0]))).toEqual([]);
+    });
+
+    it('finds every image within the distance, however its differing bits fall across the bands', async () => {
+      // Bands are bits 0–15, 16–31, 32–47, 48–63.
+      const spreads: [string, number[]][] = [
+        ['3-3-2-2.jpg', [0, 1, 2, 16, 17, 18, 32, 33, 48, 49]],
+        ['10-in-one-band.jpg', [...range(10)]],
+        ['2-2-2-2.jpg', [14, 15, 30, 31, 46, 47, 62, 63]],
+        ['3-3-3-2.jpg', [0, 1, 2, 16, 17, 18, 32, 33, 34, 48, 49]],
+      ];
+      for (const [key, bits] of spreads)
+        await store.record(trackingEntry({ key, image: image(flipped(bits)) }));
+      expect(await keys(10)).toEqual([
+        ['2-2-2-2.jpg', 8],
+        ['10-in-one-band.jpg', 10],
+        ['3-3-2-2.jpg', 10],
+      ]);
+    });
+
+    it('lists equally near images newest first, and no more than asked', async () => {
+      for (const [i, key] of ['a.jpg', 'b.jpg', 'c.jpg'].entries())
+        await store.record(trackingEntry({ key, image: image(), processingEnd: T0 + i }));
+      expect(await keys()).toEqual([
+        ['c.jpg', 0],
+        ['b.jpg', 0],
+        ['a.jpg', 0],
+      ]);
+      const two = await store.recallImages({
+        hash: HASH,
+        algorithm: ALGORITHM,
+        maxDistance: 10,
+        limit: 2,
+      });
+      expect(two.map((r) => r.record.key)).toEqual(['c.jpg', 'b.jpg']);
+    });
+
+    it('compares hashes of one algorithm only', async () => {
+      await store.record(trackingEntry({ image: { ...image(), algorithm: 'other-hash/2' } }));
+      expect(await recall()).toEqual([]);
+    });
+
+    it("recalls the moderator's blocks and reviewers' decisions, nothing else", async () => {
+      const entries = Object.fromEntries(
+        (['blocked', 'review', 'failed', 'clean', 'skipped'] as const).map((decision) => [
+          decision,
+          trackingEntry({ key: `${decision}.jpg`, decision, image: image() }),
+        ]),
+      );
+      const items: Record<string, number> = {};
+      for (const [decision, entry] of Object.entries(entries)) {
+        const { reviewItem } = await store.record(entry);
+        if (reviewItem) items[decision] = reviewItem.id;
+      }
+      expect(await keys()).toEqual([['blocked.jpg', 0]]);
+      // A reviewer's decision is remembered at once, whatever the moderator had said.
+      await store.decideReview(decision(items['review']!, 'approve', 'ann', T0 + 200));
+      await store.decideReview(decision(items['failed']!, 'keep-blocked', 'bob', T0 + 300));
+      await store.decideReview(decision(items['blocked']!, 'delete', 'cy', T0 + 400));
+      const recalled = await recall();
+      expect(recalled.map((r) => [r.record.key, r.record.review?.action])).toEqual(
+        expect.arrayContaining([
+          ['review.jpg', 'approve'],
+          ['failed.jpg', 'keep-blocked'],
+          ['blocked.jpg', 'delete'],
+        ]),
+      );
+      expect(recalled).toHaveLength(3);
+    });
+
+    it('does not recall a verdict drawn from memory until a reviewer decides it', async () => {
+      const original = trackingEntry({ key: 'original.jpg', image: image() });
+      await store.record(original);
+      const copy = await store.record(
+        trackingEntry({
+          key: 'copy.jpg',
+          reason: 'remembered: looks like s3://uploads/original.jpg',
+          image: image(flipped([5]), {
+            bucket: 'uploads',
+            key: 'original.jpg',
+            writeId: original.writeId,
+          }),
+        }),
+      );
+      expect(await keys()).toEqual([['original.jpg', 0]]);
+      expect(await store.findRememberedImage(copy.record)).toEqual(
+        image(flipped([5]), { bucket: 'uploads', key: 'original.jpg', writeId: original.writeId }),
+      );
+      await store.decideReview(decision(copy.reviewItem!.id, 'approve'));
+      expect(await keys()).toEqual([
+        ['original.jpg', 0],
+        ['copy.jpg', 1],
+      ]);
+    });
+
+    it("keeps the first delivery's image, and none for a record without one", async () => {
+      const first = trackingEntry({ image: image() });
+      await store.record(first);
+      await store.record({ ...first, image: image(flipped([1, 2])) });
+      expect(await store.findRememberedImage(first)).toEqual(image());
+      const plain = trackingEntry({ key: 'plain.jpg' });
+      await store.record(plain);
+      expect(await store.findRememberedImage(plain)).toBeUndefined();
+    });
+
+    it('makes no review item for a block when told not to ask a reviewer', async () => {
+      const entry = trackingEntry({ askReviewer: false });
+      const { record, reviewItem } = await store.record(entry);
+      expect(record.decision).toBe('blocked');
+      expect(reviewItem).toBeUndefined();
+      expect(await store.unsentReviewItems()).toEqual([]);
+      // A concurrent delivery that judged otherwise does not add one either.
+      expect((await store.record(trackingEntry())).reviewItem).toBeUndefined();
+    });
+
+    it('refuses a distance past 16 bits', async () => {
+      await expect(recall(17)).rejects.toThrow(RangeError);
+    });
+  });
+
   describe('review items', () => {
     it.each<[Decision, boolean]>([
       ['blocked', true],
@@ -511,4 +675,8 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       ]);
     });
   });
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
 }

@@ -305,4 +305,63 @@ export const REPORT_MIGRATIONS: readonly ReportMigration[] = [
         REFERENCES tracking_records (bucket, key, write_id);
     `,
   },
+  {
+    version: 5,
+    name: 'image memory',
+    sqlite: `
+      -- Image memory (ADR 14): the perceptual hash of a judged write, so that a later upload
+      -- of the same picture (resized, recompressed, converted, lightly cropped) is recognised.
+      -- What a remembered image stands for is its record's: blocked by the moderator, or a
+      -- reviewer's decision (review_action), so deciding a review changes memory with it.
+      CREATE TABLE image_memory (
+        bucket             TEXT NOT NULL,
+        key                TEXT NOT NULL,
+        write_id           TEXT NOT NULL,
+        -- Hashes of different algorithms are never compared.
+        algorithm          TEXT NOT NULL,
+        -- 64 bits as 16 hex digits, and its four 16-bit quarters (0–65535), each indexed:
+        -- two hashes at most d bits apart have a quarter at most d/4 bits apart, so probing
+        -- the quarters finds every match without reading every hash (src/memory/hash.ts).
+        hash               TEXT NOT NULL,
+        band0              INTEGER NOT NULL,
+        band1              INTEGER NOT NULL,
+        band2              INTEGER NOT NULL,
+        band3              INTEGER NOT NULL,
+        -- The write whose verdict this one's was taken from; NULL when the moderator judged
+        -- it. Such a row is recalled only once a reviewer decides it: a verdict memory drew
+        -- is never drawn on again, so matches cannot drift from copy to copy.
+        precedent_bucket   TEXT,
+        precedent_key      TEXT,
+        precedent_write_id TEXT,
+        PRIMARY KEY (bucket, key, write_id),
+        FOREIGN KEY (bucket, key, write_id) REFERENCES tracking_records (bucket, key, write_id)
+      ) STRICT;
+      CREATE INDEX image_memory_band0 ON image_memory (band0);
+      CREATE INDEX image_memory_band1 ON image_memory (band1);
+      CREATE INDEX image_memory_band2 ON image_memory (band2);
+      CREATE INDEX image_memory_band3 ON image_memory (band3);
+    `,
+    postgres: `
+      CREATE TABLE image_memory (
+        bucket             TEXT COLLATE "C" NOT NULL,
+        key                TEXT COLLATE "C" NOT NULL,
+        write_id           TEXT COLLATE "C" NOT NULL,
+        algorithm          TEXT NOT NULL,
+        hash               TEXT NOT NULL,
+        band0              INTEGER NOT NULL,
+        band1              INTEGER NOT NULL,
+        band2              INTEGER NOT NULL,
+        band3              INTEGER NOT NULL,
+        precedent_bucket   TEXT COLLATE "C",
+        precedent_key      TEXT COLLATE "C",
+        precedent_write_id TEXT COLLATE "C",
+        PRIMARY KEY (bucket, key, write_id),
+        FOREIGN KEY (bucket, key, write_id) REFERENCES tracking_records (bucket, key, write_id)
+      );
+      CREATE INDEX image_memory_band0 ON image_memory (band0);
+      CREATE INDEX image_memory_band1 ON image_memory (band1);
+      CREATE INDEX image_memory_band2 ON image_memory (band2);
+      CREATE INDEX image_memory_band3 ON image_memory (band3);
+    `,
+  },
 ];

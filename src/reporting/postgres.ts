@@ -1,4 +1,14 @@
 import type pg from 'pg';
+import {
+  CARRIES_VERDICT,
+  RECALLED_COLUMNS,
+  memoryValues,
+  nearestFirst,
+  recallProbes,
+  rememberedImage,
+  type MemoryRow,
+  type RecalledRow,
+} from './image-memory.js';
 import { REPORT_MIGRATIONS } from './migrations.js';
 import { migratePostgres } from './postgres-migrate.js';
 import {
@@ -21,11 +31,14 @@ import {
   REVIEW_DECISIONS,
   type AuditEntry,
   type Decision,
+  type ImageRecall,
   type NewAuditEntry,
   type NewTrackingRecord,
   type PendingReview,
+  type RecalledImage,
   type RecordKey,
   type Recorded,
+  type RememberedImage,
   type ReportStore,
   type ReviewClaim,
   type ReviewDecided,
@@ -99,6 +112,18 @@ const SQL = {
   markFailed: `UPDATE review_items SET send_failures = send_failures + 1, last_send_error = $2,
       send_claimed_at = NULL
     WHERE id = $1`,
+  insertMemory: `INSERT INTO image_memory (bucket, key, write_id, algorithm, hash, band0, band1,
+      band2, band3, precedent_bucket, precedent_key, precedent_write_id)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+    ON CONFLICT (bucket, key, write_id) DO NOTHING`,
+  selectMemory: `SELECT * FROM image_memory WHERE ${KEY}`,
+  // One index scan per band, OR-ed in a bitmap.
+  recall: `SELECT ${RECALLED_COLUMNS}
+    FROM image_memory m JOIN tracking_records t USING (bucket, key, write_id)
+    WHERE m.algorithm = $1
+      AND (m.band0 = ANY($2::integer[]) OR m.band1 = ANY($3::integer[])
+        OR m.band2 = ANY($4::integer[]) OR m.band3 = ANY($5::integer[]))
+      AND ${CARRIES_VERDICT}`,
 } as const;
 
 /**
@@ -149,17 +174,17 @@ export class PostgresReportStore implements ReportStore {
         inserted ?? (await rows<TrackingRow>(client, SQL.countDelivery, keyValues(entry)))[0];
       if (!row) throw new Error(`tracking record ${entry.bucket}/${entry.key} vanished`);
       const record = toTrackingRecord(row);
-      if (needsReview(record.decision))
+      // Only the delivery that wrote the record decides what goes with it.
+      const created = inserted !== undefined;
+      if (created && entry.image)
+        await client.query(SQL.insertMemory, [...keyValues(entry), ...memoryValues(entry.image)]);
+      if (created && needsReview(record.decision) && entry.askReviewer !== false)
         await client.query(SQL.insertReview, [
           ...keyValues(record),
           record.etag,
           record.processingEnd,
         ]);
-      return {
-        record,
-        created: inserted !== undefined,
-        reviewItem: await reviewRow(client, record),
-      };
+      return { record, created, reviewItem: await reviewRow(client, record) };
     });
   }
 
@@ -199,6 +224,17 @@ export class PostgresReportStore implements ReportStore {
 
   async markReviewSendFailed(id: number, error: string): Promise<void> {
     await this.pool.query(SQL.markFailed, [id, error]);
+  }
+
+  async recallImages(query: ImageRecall): Promise<RecalledImage[]> {
+    const probes = recallProbes(query);
+    const candidates = await rows<RecalledRow>(this.pool, SQL.recall, [query.algorithm, ...probes]);
+    return nearestFirst(candidates, query);
+  }
+
+  async findRememberedImage(key: RecordKey): Promise<RememberedImage | undefined> {
+    const [row] = await rows<MemoryRow>(this.pool, SQL.selectMemory, keyValues(key));
+    return row && rememberedImage(row);
   }
 
   async reviewQueue(limit = 100): Promise<PendingReview[]> {

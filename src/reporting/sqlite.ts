@@ -1,5 +1,15 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import {
+  CARRIES_VERDICT,
+  RECALLED_COLUMNS,
+  memoryValues,
+  nearestFirst,
+  recallProbes,
+  rememberedImage,
+  type MemoryRow,
+  type RecalledRow,
+} from './image-memory.js';
 import { REPORT_MIGRATIONS, type ReportMigration } from './migrations.js';
 import {
   toAuditEntry,
@@ -14,11 +24,14 @@ import {
   REVIEW_DECISIONS,
   type AuditEntry,
   type Decision,
+  type ImageRecall,
   type NewAuditEntry,
   type NewTrackingRecord,
   type PendingReview,
+  type RecalledImage,
   type RecordKey,
   type Recorded,
+  type RememberedImage,
   type ReportStore,
   type ReviewClaim,
   type ReviewDecided,
@@ -151,6 +164,24 @@ export class SqliteReportStore implements ReportStore {
            send_claimed_at = NULL
          WHERE id = ?`,
       ),
+      insertMemory: db.prepare(
+        `INSERT INTO image_memory (bucket, key, write_id, algorithm, hash, band0, band1, band2,
+           band3, precedent_bucket, precedent_key, precedent_write_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (bucket, key, write_id) DO NOTHING`,
+      ),
+      selectMemory: db.prepare(`SELECT * FROM image_memory WHERE ${KEY}`),
+      // Each band's probe values come as one JSON array: one statement for any distance.
+      recall: db.prepare(
+        `SELECT ${RECALLED_COLUMNS}
+         FROM image_memory m JOIN tracking_records t USING (bucket, key, write_id)
+         WHERE m.algorithm = @algorithm
+           AND (m.band0 IN (SELECT value FROM json_each(@band0))
+             OR m.band1 IN (SELECT value FROM json_each(@band1))
+             OR m.band2 IN (SELECT value FROM json_each(@band2))
+             OR m.band3 IN (SELECT value FROM json_each(@band3)))
+           AND ${CARRIES_VERDICT}`,
+      ),
     };
   }
 
@@ -186,7 +217,10 @@ export class SqliteReportStore implements ReportStore {
             ? (this.statements.selectRecord.get(keyOf(entry)) as TrackingRow)
             : (this.statements.countDelivery.get(keyOf(entry)) as TrackingRow);
           const record = toTrackingRecord(row);
-          if (needsReview(record.decision))
+          // Only the delivery that wrote the record decides what goes with it.
+          if (created && entry.image)
+            this.statements.insertMemory.run(...keyValues(entry), ...memoryValues(entry.image));
+          if (created && needsReview(record.decision) && entry.askReviewer !== false)
             this.statements.insertReview.run({
               ...keyOf(record),
               etag: record.etag,
@@ -238,6 +272,29 @@ export class SqliteReportStore implements ReportStore {
   markReviewSendFailed(id: number, error: string): Promise<void> {
     return this.attempt(() => {
       this.statements.markFailed.run(error, id);
+    });
+  }
+
+  recallImages(query: ImageRecall): Promise<RecalledImage[]> {
+    return this.attempt(() => {
+      const [band0, band1, band2, band3] = recallProbes(query).map((values) =>
+        JSON.stringify(values),
+      );
+      const rows = this.statements.recall.all({
+        algorithm: query.algorithm,
+        band0,
+        band1,
+        band2,
+        band3,
+      }) as RecalledRow[];
+      return nearestFirst(rows, query);
+    });
+  }
+
+  findRememberedImage(key: RecordKey): Promise<RememberedImage | undefined> {
+    return this.attempt(() => {
+      const row = this.statements.selectMemory.get(keyOf(key)) as MemoryRow | undefined;
+      return row && rememberedImage(row);
     });
   }
 
@@ -400,6 +457,10 @@ function joined(row: JoinedRow): PendingReview {
 
 function keyOf({ bucket, key, writeId }: RecordKey): RecordKey {
   return { bucket, key, writeId };
+}
+
+function keyValues({ bucket, key, writeId }: RecordKey): [string, string, string] {
+  return [bucket, key, writeId];
 }
 
 function needsReview(decision: Decision): boolean {

@@ -63,9 +63,53 @@ export interface NewTrackingRecord extends RecordKey {
   /** Epoch milliseconds. */
   processingStart: number;
   processingEnd: number;
+  /**
+   * The image's perceptual hash, to remember with the record (ADR 14): given for writes whose
+   * verdict may be reused — blocked by the moderator, or going to a reviewer.
+   */
+  image?: RememberedImage;
+  /**
+   * False when the decision needs no review item although it is `blocked`: it was taken from
+   * a remembered image a reviewer already ruled on. Default: a review item for `blocked`,
+   * `review` and `failed`.
+   */
+  askReviewer?: boolean;
 }
 
-export interface TrackingRecord extends NewTrackingRecord {
+/** A perceptual hash of an image and the algorithm that made it (src/memory). */
+export interface ImageFingerprint {
+  /** 64 bits as 16 lower-case hex digits. */
+  hash: string;
+  /** Hashes are only compared with hashes of the same algorithm. */
+  algorithm: string;
+}
+
+/** An image's fingerprint as remembered with its write's record. */
+export interface RememberedImage extends ImageFingerprint {
+  /**
+   * The write whose verdict this one's was taken from, when memory decided it rather than the
+   * moderator; null when the moderator judged it.
+   */
+  precedent: RecordKey | null;
+}
+
+/** What `recallImages` looks for. */
+export interface ImageRecall extends ImageFingerprint {
+  /** Bits the hashes may differ in, 0 to 16 (`MAX_RECALL_DISTANCE`). */
+  maxDistance: number;
+  /** Matches returned at most, nearest first (default 20). */
+  limit?: number;
+}
+
+/** A remembered image near the one asked about, with the record whose verdict it carries. */
+export interface RecalledImage {
+  record: TrackingRecord;
+  image: RememberedImage;
+  /** Bits its hash differs from the query's in. */
+  distance: number;
+}
+
+export interface TrackingRecord extends Omit<NewTrackingRecord, 'image' | 'askReviewer'> {
   /**
    * Deliveries of this event that reached the store: 1 when the record is written, plus one
    * for every redelivery. Nothing the pipeline wrote changes after it is written.
@@ -176,8 +220,9 @@ export interface PendingReview {
 
 export interface ReportStore {
   /**
-   * Writes a tracking record and, when its decision is `blocked`, `review` or `failed`, the
-   * write's review item (status `pending`, message owed, its send held by this
+   * Writes a tracking record, the image remembered with it (`image`), and, when its decision
+   * is `blocked`, `review` or `failed` (and `askReviewer` is not false), the write's review
+   * item (status `pending`, message owed, its send held by this
    * caller: `created` is true), in one transaction. When
    * a record for the same bucket, key and write exists, nothing of it changes except
    * `attempt`, which counts this delivery, and no second review item is made.
@@ -210,6 +255,24 @@ export interface ReportStore {
   /** Notes a failed send of the item's message and lets go of it, for anyone to retry. */
   markReviewSendFailed(id: number, error: string): Promise<void>;
 
+  // ---- image memory (ADR 14) -----------------------------------------------------------
+
+  /**
+   * Remembered images within `maxDistance` bits of the hash (same algorithm), nearest first,
+   * ties newest first — only those that carry a verdict: blocked by the moderator (the
+   * record's own decision, not one taken from memory) and not reviewed yet, or decided by a
+   * reviewer (approve, keep-blocked, delete; noted on the record by `decideReview`, so a
+   * decision changes what is recalled at once). Exact: every such image within the
+   * distance is found, without reading every hash.
+   *
+   * @example
+   * const [nearest] = await store.recallImages({ hash, algorithm, maxDistance: 10 });
+   * if (nearest?.record.review?.action === 'keep-blocked') block();
+   */
+  recallImages(query: ImageRecall): Promise<RecalledImage[]>;
+  /** The image remembered with a write's record, if one was. */
+  findRememberedImage(key: RecordKey): Promise<RememberedImage | undefined>;
+
   // ---- review (the console) ------------------------------------------------------------
 
   /** Pending review items with their records, oldest first (default limit 100). */
@@ -226,7 +289,8 @@ export interface ReportStore {
   /**
    * Decides a pending item, notes the decision on its tracking record and appends its audit
    * entry (`review.<action>`), in one transaction: only when the item is pending and the
-   * reviewer holds it or nobody does.
+   * reviewer holds it or nobody does. The note on the record is also what the write's
+   * remembered image stands for from then on (`recallImages`).
    */
   decideReview(decision: ReviewerDecision): Promise<ReviewDecided>;
 
