@@ -2,7 +2,8 @@
  * The moderation pipeline of the seed scenario, end to end, against raw classification on the
  * same cores. One Vigil child process (default config plus `pipeline.cleanTag`, so clean
  * images get `ScanStatus=clean` and flagged ones `BlockedContent=true`: both have a tag to
- * wait for) with `moderation.workers` = BENCH_WORKERS (default: the number of cores, Vigil's
+ * wait for; image memory off, or it would answer every repeated image without the model)
+ * with `moderation.workers` = BENCH_WORKERS (default: the number of cores, Vigil's
  * own default). Images: the 1 MP JPEG fixtures `bench-flagged-1mp.jpg` (150 KB) and
  * `bench-clean-1mp.jpg` (25 KB), alternated, each upload under a new key in
  * `uploads/content/images/bench/`, PUT with the AWS SDK v3.
@@ -465,7 +466,12 @@ async function main(): Promise<void> {
   const configFile = `${dataDir}.json`;
   await writeFile(
     configFile,
-    JSON.stringify({ pipeline: { cleanTag: true }, moderation: { workers: WORKERS } }),
+    // Image memory off: the same two images are uploaded again and again, and memory would
+    // answer every copy without the model, which is not what this measures.
+    JSON.stringify({
+      pipeline: { cleanTag: true, memory: { enabled: false } },
+      moderation: { workers: WORKERS },
+    }),
   );
   const loadBefore = os.loadavg();
   const vigil = await spawnVigil(dataDir, {
