@@ -309,6 +309,8 @@ await save(
 
 // Scores through the production path: decoder + WASM worker pool.
 const pool = await WorkerPool.start({
+  // The fixtures were scored on tfjs-wasm when made; the ONNX conversion matches it (3e-6).
+  nsfw: { kind: 'tfjs' },
   size: 2,
   queueLimit: 100,
   taskTimeoutMs: 60_000,

@@ -62,4 +62,26 @@ describe('DetectModerationLabels through the AWS SDK', () => {
       ),
     ).rejects.toBeInstanceOf(InvalidS3ObjectException);
   });
+
+  it('labels a photograph of a pistol Violence › Weapons, naming both models', async () => {
+    const bytes = await readFile(
+      new URL('./fixtures/photos/pistol_walther_pdp.jpg', import.meta.url),
+    );
+    const { ModerationLabels = [], ModerationModelVersion } = await rekognition.send(
+      new DetectModerationLabelsCommand({ Image: { Bytes: bytes }, MinConfidence: 80 }),
+    );
+    expect(ModerationModelVersion).toMatch(
+      /^vigil-nsfwjs-mobilenetv2-[\d.]+\+imagenet-mobilenetv2-12-int8$/,
+    );
+    expect(
+      ModerationLabels.map(({ Name, ParentName, TaxonomyLevel }) => ({
+        Name,
+        ParentName,
+        TaxonomyLevel,
+      })),
+    ).toEqual([
+      { Name: 'Weapons', ParentName: 'Violence', TaxonomyLevel: 2 },
+      { Name: 'Violence', ParentName: '', TaxonomyLevel: 1 },
+    ]);
+  });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { VigilConfig } from '../config/index.js';
 import {
   createHttpModerator,
@@ -95,6 +96,7 @@ async function create(config: VigilConfig, log: (line: string) => void): Promise
   return createLocalModerator({
     ...(m.workers ? { workers: m.workers } : {}),
     maxFrames: m.maxFrames,
+    modelCacheDir: join(config.dataDir, 'models'),
     log,
   });
 }

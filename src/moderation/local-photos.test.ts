@@ -4,7 +4,9 @@
  * everyday photographs stay far below it. Few photos: this checks direction and calibration,
  * not accuracy.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalModerator, type LocalModerator, type ModerationResult } from './index.js';
 
@@ -18,10 +20,50 @@ const confidence = (result: ModerationResult, name: string) =>
   result.ModerationLabels.find((l) => l.Name === name)?.Confidence ?? 0;
 
 let moderator: LocalModerator;
+let cacheDir: string;
+const logged: string[] = [];
 beforeAll(async () => {
-  moderator = await createLocalModerator({ workers: 2 });
+  cacheDir = await mkdtemp(join(tmpdir(), 'vigil-models-'));
+  // NSFWJS on ONNX Runtime, converted into the cache as `vigil serve` does.
+  moderator = await createLocalModerator({
+    workers: 2,
+    modelCacheDir: cacheDir,
+    log: (line) => logged.push(line),
+  });
 });
-afterAll(() => moderator?.close());
+afterAll(async () => {
+  await moderator?.close();
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('NSFWJS on ONNX Runtime', () => {
+  it('converts it once into the cache directory, with nothing to report', async () => {
+    expect(await readdir(cacheDir)).toEqual([
+      expect.stringMatching(/^nsfwjs-mobilenetv2-.*\.onnx$/),
+    ]);
+    expect(logged.filter((line) => line.includes('tfjs'))).toEqual([]);
+  });
+
+  it('falls back to tfjs-wasm, saying why, when the conversion cannot be written', async () => {
+    const notADirectory = join(cacheDir, 'file');
+    await writeFile(notADirectory, 'x');
+    const lines: string[] = [];
+    const fallback = await createLocalModerator({
+      workers: 1,
+      modelCacheDir: join(notADirectory, 'models'),
+      log: (line) => lines.push(line),
+    });
+    try {
+      expect(lines.join('\n')).toMatch(/could not be converted to ONNX .*running it on tfjs-wasm/);
+      const result = await fallback.detectModerationLabels(await photo('rifle_steyr_aug.jpg'), {
+        minConfidence: SEED_THRESHOLD,
+      });
+      expect(result.ModerationLabels.map((l) => l.Name)).toEqual(['Weapons', 'Violence']);
+    } finally {
+      await fallback.close();
+    }
+  });
+});
 
 describe('clear photographs of a category reach the seed threshold', () => {
   it.each([

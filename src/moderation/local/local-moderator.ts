@@ -14,6 +14,7 @@ import {
 } from '../types.js';
 import { DEFAULT_DECODE_LIMITS, decodeForModel, type DecodeLimits } from './decode.js';
 import { IMAGENET_MODEL_VERSION } from './imagenet.js';
+import { prepareNsfwRuntime } from './nsfw-runtime.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerStats } from './protocol.js';
 
@@ -36,6 +37,11 @@ export interface LocalModeratorOptions {
   onWorkerOnline?: (worker: Worker) => void;
   /** Receives what the workers print (model notices). Default: dropped. */
   log?: (line: string) => void;
+  /**
+   * Where NSFWJS converted to ONNX is kept (`<data-dir>/models`); without one, or if the
+   * conversion fails (logged), NSFWJS runs on tfjs-wasm, slower.
+   */
+  modelCacheDir?: string;
 }
 
 function positiveInteger(
@@ -101,12 +107,15 @@ export class LocalModerator implements Moderator {
         `Local moderator option 'queueLimit' must be a whole number ≥ 0; got ${queueLimit}.`,
       );
     const version = localModelVersion(nsfwjsVersion(), IMAGENET_MODEL_VERSION);
+    const log = options.log ?? (() => {});
+    const nsfw = await prepareNsfwRuntime(options.modelCacheDir, log);
     const pool = await WorkerPool.start({
+      nsfw,
       size: workers,
       queueLimit,
       taskTimeoutMs: positiveInteger('taskTimeoutMs', options.taskTimeoutMs, 30_000),
       startupTimeoutMs: positiveInteger('startupTimeoutMs', options.startupTimeoutMs, 60_000),
-      log: options.log ?? (() => {}),
+      log,
       ...(options.onWorkerOnline && { onWorkerOnline: options.onWorkerOnline }),
     });
     return new LocalModerator(pool, limits, version);

@@ -5,9 +5,11 @@
  * that dies — crash, out-of-memory, or stopped for exceeding the task timeout — fails only
  * the request it was running, with InternalServerError (retryable), and is replaced.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ModerationError } from '../types.js';
+import type { NsfwRuntime } from './nsfw-runtime.js';
 import type { FrameScores, FromWorker, ToWorker, WorkerStats } from './protocol.js';
+import { startWorker } from './threads.js';
 
 export interface PoolOptions {
   size: number;
@@ -21,6 +23,8 @@ export interface PoolOptions {
   onWorkerOnline?: (worker: Worker) => void;
   /** Lines the workers print (tfjs and NSFWJS notices). */
   log: (line: string) => void;
+  /** The runtime NSFWJS runs on in every worker (see nsfw-runtime.ts). */
+  nsfw: NsfwRuntime;
 }
 
 interface Task {
@@ -46,18 +50,8 @@ interface Slot {
  */
 const resourceLimits = { maxYoungGenerationSizeMb: 8 };
 
-function newWorker(): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    // Running from TypeScript sources (tests, tsx): a worker does not inherit the parent's
-    // loader on Node 20, so it registers tsx itself before importing the worker module.
-    const url = JSON.stringify(new URL('./worker.ts', here).href);
-    return new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${url}); });`,
-      { eval: true, stdout: true, resourceLimits },
-    );
-  }
-  return new Worker(new URL('./worker.js', here), { stdout: true, resourceLimits });
+function newWorker(nsfw: NsfwRuntime): Worker {
+  return startWorker('worker', { stdout: true, resourceLimits, workerData: { nsfw } });
 }
 
 const internal = (detail: string) => new ModerationError('InternalServerError', detail);
@@ -180,7 +174,7 @@ export class WorkerPool {
 
   #spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = newWorker();
+      const worker = newWorker(this.#options.nsfw);
       const startTimer = setTimeout(() => {
         slot.lastError = new Error(
           `it did not load the model within ${this.#options.startupTimeoutMs} ms`,

@@ -1,0 +1,39 @@
+/**
+ * NSFWJS's bundled MobileNetV2 → ONNX model bytes: read through tfjs (read-nsfwjs.ts),
+ * mapped layer by layer (convert.ts), encoded (serialize.ts).
+ */
+import { NSFW_CLASSES } from '../../taxonomy.js';
+import { kerasToOnnx } from './convert.js';
+import { nsfwjsVersion, readNsfwjsModel } from './read-nsfwjs.js';
+import { serializeModel } from './serialize.js';
+
+/**
+ * Bump whenever the converter's output can change (op mapping, fusions, names, opset): the
+ * cached file's name carries it, so an upgraded Vigil never reads an older conversion.
+ */
+export const CONVERTER_VERSION = '1';
+
+export const NSFW_ONNX_INPUT = 'input';
+export const NSFW_ONNX_OUTPUT = 'probabilities';
+
+/** The cached model's file name, e.g. `nsfwjs-mobilenetv2-4.3.0-1.onnx`. */
+export const nsfwOnnxFileName = () =>
+  `nsfwjs-mobilenetv2-${nsfwjsVersion()}-${CONVERTER_VERSION}.onnx`;
+
+export async function convertNsfwjs(): Promise<Uint8Array> {
+  const graph = kerasToOnnx(await readNsfwjsModel(), {
+    input: NSFW_ONNX_INPUT,
+    output: NSFW_ONNX_OUTPUT,
+  });
+  const classes = NSFW_CLASSES.join(',');
+  return serializeModel(
+    { ...graph, name: 'nsfwjs-mobilenetv2' },
+    {
+      producerVersion: CONVERTER_VERSION,
+      docString:
+        `NSFWJS ${nsfwjsVersion()} MobileNetV2, converted from its bundled tfjs weights. ` +
+        `Input: float32 [batch, 224, 224, 3], RGB bytes / 255. Output: softmax over ${classes}.`,
+      metadata: { source: `nsfwjs@${nsfwjsVersion()} MobileNetV2`, classes },
+    },
+  );
+}
