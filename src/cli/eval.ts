@@ -15,7 +15,7 @@ import {
   renderTable,
   type TextStream,
 } from '../eval/index.js';
-import { configuredModerator } from '../moderation/index.js';
+import { configuredModerator } from '../moderation/configured.js';
 
 /** Exit codes: 0 the evaluation ran, whatever the scores; 1 the moderator never answered; 2 usage. */
 export const EXIT_RAN = 0;

@@ -2,7 +2,7 @@
  * Folder names → Rekognition v7 categories, and where a label sits in the taxonomy. Pure.
  */
 import type { ModerationLabel } from '../moderation/index.js';
-import { TAXONOMY_V7 } from '../moderation/index.js';
+import { TAXONOMY_V7 } from '../moderation/backends/index.js';
 import { CLEAN, type Expected } from './types.js';
 
 /**

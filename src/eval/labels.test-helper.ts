@@ -1,5 +1,5 @@
 import type { ModerationLabel } from '../moderation/index.js';
-import { TAXONOMY_V7 } from '../moderation/index.js';
+import { TAXONOMY_V7 } from '../moderation/backends/index.js';
 import { lineage } from './categories.js';
 
 /**

@@ -1,4 +1,8 @@
-/** The moderation area's public surface: the Moderator port, its backends and the taxonomy. */
+/**
+ * The moderation area's public surface: the Moderator port, its backends and the taxonomy.
+ * The console's browser build type-checks everything this file reaches (with DOM types), so
+ * the config-driven factory (configured.ts) and the remote backends are imported directly.
+ */
 export {
   MODERATION_ERRORS,
   ModerationError,
@@ -11,12 +15,6 @@ export {
   type Moderator,
 } from './types.js';
 export { DEFAULT_MIN_CONFIDENCE, resolveMinConfidence } from './min-confidence.js';
-export {
-  configuredModerator,
-  type ConfiguredModerator,
-  type ModeratorState,
-} from './configured.js';
-export { TAXONOMY_V7 } from './backends/index.js';
 export {
   CLASS_MAPPING,
   CONTENT_TYPE_MIN_CONFIDENCE,
