@@ -31,7 +31,8 @@
  * - Raw classification, in the same round: a separate Node process (tsx registered in its
  *   main thread only, so the model workers run the same compiled dist/ code as Vigil's) that
  *   creates the project's own LocalModerator (dist/moderation/local: sharp decode in the main
- *   thread's libuv pool + NSFWJS MobileNetV2 on tfjs-wasm in a worker pool) with the same
+ *   thread's libuv pool + NSFWJS and the ImageNet model on ONNX Runtime in a worker pool, as
+ *   in Vigil; BENCH_RAW_TFJS=1 runs NSFWJS on the tfjs-wasm fallback instead) with the same
  *   worker count and calls detectModerationLabels on the same bytes in a closed loop, at
  *   concurrency = workers and 2 × workers. The better of the two is the reference; overhead
  *   ratio = pipeline images/s ÷ raw images/s (target ≥ 0.85).
@@ -393,7 +394,13 @@ async function rawChild(): Promise<void> {
   const dist = new URL('../dist/moderation/index.js', import.meta.url);
   const { createLocalModerator } = (await import(dist.href)) as typeof Moderation;
   const rssBeforeMiB = process.memoryUsage().rss / 1024 ** 2;
-  const moderator = await createLocalModerator({ workers: WORKERS });
+  // The same runtime as Vigil's: NSFWJS converted to ONNX, cached in a directory of its own
+  // (converted before anything is timed). BENCH_RAW_TFJS=1 measures the tfjs-wasm fallback.
+  const cacheDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-models-'));
+  const moderator = await createLocalModerator({
+    workers: WORKERS,
+    ...(process.env['BENCH_RAW_TFJS'] === '1' ? {} : { modelCacheDir: cacheDir }),
+  });
   const classify = (i: number) =>
     moderator.detectModerationLabels(IMAGE[kindOf(i)], { minConfidence: MIN_CONFIDENCE });
   const loop = async (concurrency: number, images: number): Promise<RawLoop> => {
@@ -425,6 +432,7 @@ async function rawChild(): Promise<void> {
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
   await moderator.close();
+  await rm(cacheDir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
