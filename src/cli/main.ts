@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startVigil } from '../app.js';
 import {
@@ -366,14 +367,27 @@ program
   .argument('<files...>', 'image files (JPEG, PNG, WebP, AVIF, GIF)')
   .option('--json', "print JSON in Rekognition's response shape")
   .option('--min-confidence <n>', 'hide labels below this confidence (0-100)', '50')
-  .action(async (files: string[], opts: { json?: boolean; minConfidence: string }) => {
-    const code = await moderateFiles(
-      files,
-      { json: opts.json ?? false, minConfidence: Number(opts.minConfidence) },
-      (text) => process.stdout.write(text),
-    );
-    process.exitCode = code;
-  });
+  .addOption(dataDirOption())
+  .addHelpText(
+    'after',
+    '\nWhen the data directory exists, the NSFWJS model converted to ONNX is kept in its models/\n' +
+      "folder (shared with 'vigil serve'); otherwise NSFWJS runs on the slower tfjs-wasm runtime.",
+  )
+  .action(
+    async (files: string[], opts: { json?: boolean; minConfidence: string; dataDir?: string }) => {
+      const { dataDir } = loadConfig({ dataDir: opts.dataDir });
+      const code = await moderateFiles(
+        files,
+        {
+          json: opts.json ?? false,
+          minConfidence: Number(opts.minConfidence),
+          ...(existsSync(dataDir) ? { modelCacheDir: join(dataDir, 'models') } : {}),
+        },
+        (text) => process.stdout.write(text),
+      );
+      process.exitCode = code;
+    },
+  );
 
 program.addCommand(evalCommand(configOption()));
 

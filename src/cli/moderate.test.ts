@@ -1,3 +1,6 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FLAGGED, moderateFiles } from './moderate.js';
@@ -93,5 +96,23 @@ describe('vigil moderate', () => {
     });
     expect(code).toBe(EXIT_ERROR);
     expect(out).toBe('MinConfidence must be a number from 0 to 100; got 150.\n');
+  });
+
+  it('gives the same answer from the ONNX model cached in a data directory', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'vigil-moderate-models-'));
+    try {
+      const files = [fixture('flagged-porn.jpg')];
+      const tfjs = await run(files, { json: true, minConfidence: 50 });
+      const onnx = await run(files, { json: true, minConfidence: 50, modelCacheDir: cache });
+      expect(await readdir(cache)).toEqual([expect.stringMatching(/\.onnx$/)]);
+      const labels = (out: string) =>
+        (
+          JSON.parse(out) as { result: { ModerationLabels: { Name: string }[] } }[]
+        )[0]!.result.ModerationLabels.map((l) => l.Name);
+      expect(onnx.code).toBe(EXIT_FLAGGED);
+      expect(labels(onnx.out)).toEqual(labels(tfjs.out));
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
   });
 });

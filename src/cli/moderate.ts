@@ -11,6 +11,11 @@ import {
 export interface ModerateOptions {
   json: boolean;
   minConfidence?: number;
+  /**
+   * Where NSFWJS converted to ONNX is cached (`<data-dir>/models`, shared with `vigil
+   * serve`); without one NSFWJS runs on the slower tfjs-wasm fallback.
+   */
+  modelCacheDir?: string;
 }
 
 interface FileError {
@@ -98,7 +103,10 @@ export async function moderateFiles(
     return EXIT_ERROR;
   }
   const workers = Math.max(1, Math.min(paths.length, availableParallelism()));
-  const moderator = await createLocalModerator({ workers });
+  const moderator = await createLocalModerator({
+    workers,
+    ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}),
+  });
   const judge = async (file: string): Promise<Outcome> => {
     try {
       const result = await moderator.detectModerationLabels(await readFile(file), {
