@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
+import { singleThreadSession } from './onnx-session.js';
 import { IMAGENET_CLASSES } from '../objects.js';
 import { MODEL_INPUT_SIZE } from './decode.js';
 
@@ -27,19 +28,9 @@ export interface ImagenetModel {
   release(): Promise<void>;
 }
 
-/**
- * Loads the model. One thread per session: each moderation worker runs one image at a time
- * and there are as many workers as cores, so more threads would only contend (measured:
- * ~8 ms per image with one thread, ~13 ms with the default count on two cores).
- */
+/** Loads the model, on one thread (see onnx-session.ts). */
 export async function loadImagenetModel(file = IMAGENET_MODEL_FILE): Promise<ImagenetModel> {
-  const session = await ort.InferenceSession.create(file, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await singleThreadSession(file);
   const [input] = session.inputNames;
   const [output] = session.outputNames;
   if (input === undefined || output === undefined)

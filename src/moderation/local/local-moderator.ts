@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { dirname, join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { resolveMinConfidence } from '../min-confidence.js';
 import { moderationResult } from '../result.js';
@@ -15,6 +12,7 @@ import {
 import { DEFAULT_DECODE_LIMITS, decodeForModel, type DecodeLimits } from './decode.js';
 import { IMAGENET_MODEL_VERSION } from './imagenet.js';
 import { prepareNsfwRuntime } from './nsfw-runtime.js';
+import { nsfwjsVersion } from './nsfwjs-version.js';
 import { WorkerPool } from './pool.js';
 import type { WorkerStats } from './protocol.js';
 
@@ -55,23 +53,6 @@ function positiveInteger(
       `Local moderator option '${name}' must be a whole number ≥ 1; got ${chosen}.`,
     );
   return chosen;
-}
-
-/** The version of the installed `nsfwjs` package, whose bundled weights the workers load. */
-function nsfwjsVersion(): string {
-  const require = createRequire(import.meta.url);
-  for (let dir = dirname(require.resolve('nsfwjs')); dir !== dirname(dir); dir = dirname(dir)) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'nsfwjs' && pkg.version) return pkg.version;
-    } catch {
-      // no package.json at this level; keep climbing
-    }
-  }
-  throw new Error('Cannot find the version of the installed nsfwjs package');
 }
 
 /**

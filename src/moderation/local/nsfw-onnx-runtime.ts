@@ -5,6 +5,7 @@
  * WebAssembly heap per worker.
  */
 import * as ort from 'onnxruntime-node';
+import { singleThreadSession } from './onnx-session.js';
 import { NSFW_CLASSES } from '../taxonomy.js';
 import { FRAME_BYTES, MODEL_INPUT_SIZE } from './decode.js';
 import { NSFW_ONNX_INPUT, NSFW_ONNX_OUTPUT } from './nsfw-onnx/nsfwjs-onnx.js';
@@ -16,13 +17,7 @@ export interface NsfwModel {
 
 /** Loads the converted model, one thread per session (one worker per core). */
 export async function loadNsfwOnnxModel(file: string): Promise<NsfwModel> {
-  const session = await ort.InferenceSession.create(file, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: 1,
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await singleThreadSession(file);
   return {
     async classifyFrames(pixels, count) {
       if (pixels.length !== count * FRAME_BYTES)

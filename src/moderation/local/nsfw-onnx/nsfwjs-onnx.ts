@@ -4,7 +4,8 @@
  */
 import { NSFW_CLASSES } from '../../taxonomy.js';
 import { kerasToOnnx } from './convert.js';
-import { nsfwjsVersion, readNsfwjsModel } from './read-nsfwjs.js';
+import { nsfwjsVersion } from '../nsfwjs-version.js';
+import { readNsfwjsModel } from './read-nsfwjs.js';
 import { serializeModel } from './serialize.js';
 
 /**
