@@ -140,11 +140,14 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     observer: metrics,
   });
   // Destinations reach config-declared functions through the runtime (durable, retried,
-  // logged), and functions registered in-process directly.
+  // logged), and functions registered in-process directly. Only the outbox calls this, and
+  // its row in vigil.db outlives the acceptance: no fsync of its own needed (ADR 17).
   const functions: FunctionInvoker = {
     has: (name) => runtime.has(name) || inProcess.has(name),
     invoke: (name, event, options) =>
-      runtime.has(name) ? runtime.invoke(name, event, options) : inProcess.invoke(name, event),
+      runtime.has(name)
+        ? runtime.invoke(name, event, { ...options, durable: false })
+        : inProcess.invoke(name, event),
   };
   const directory = new DestinationDirectory({
     db: engine.db,

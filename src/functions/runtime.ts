@@ -158,17 +158,20 @@ class Runtime implements FunctionRuntime {
     const now = this.now();
     const requestId = randomUUID();
     const traceHeader = nextTraceHeader(options.traceHeader, name, { now });
-    await this.options.engine.grouped(() => {
-      const id = this.store.insert({
-        requestId,
-        functionName: name,
-        payload,
-        traceHeader,
-        acceptedAt: now,
-      });
-      if (dropped)
-        this.store.fail({ id, attempts: 0 }, now, 'RecursiveInvocationDropped', fn.onFailure);
-    });
+    await this.options.engine.grouped(
+      () => {
+        const id = this.store.insert({
+          requestId,
+          functionName: name,
+          payload,
+          traceHeader,
+          acceptedAt: now,
+        });
+        if (dropped)
+          this.store.fail({ id, attempts: 0 }, now, 'RecursiveInvocationDropped', fn.onFailure);
+      },
+      { durable: options.durable ?? true },
+    );
     if (dropped) {
       this.stops.set(name, (this.stops.get(name) ?? 0) + 1);
       this.options.observer?.eventFailed(name, 'RecursiveInvocationDropped');

@@ -173,12 +173,20 @@ export interface LambdaContext {
 export interface InvokeOptions {
   /** `X-Amzn-Trace-Id` of the write that caused the event: its causal chain. */
   traceHeader?: string;
+  /**
+   * Whether to wait for the acceptance to be on disk (default true). `false` only for a
+   * caller that keeps the event durable itself until after the acceptance, in the same
+   * database: the outbox, whose row is settled by a later commit of the same WAL, so a power
+   * cut cannot keep the settle and lose the acceptance (ADR 17).
+   */
+  durable?: boolean;
 }
 
 /** The function runtime: Vigil's `FunctionInvoker`, plus its lifecycle and queries. */
 export interface FunctionRuntime extends FunctionInvoker {
   /**
-   * Accepts one asynchronous invocation: resolves once the event is durably queued. From
+   * Accepts one asynchronous invocation: resolves once the event is durably queued (see
+   * `InvokeOptions.durable`). From
    * then on the runtime owns it (retries, event age, on-failure record).
    *
    * @throws FunctionRuntimeError `ResourceNotFoundException` for an unknown function,

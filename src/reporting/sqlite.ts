@@ -10,6 +10,8 @@ import {
   type MemoryRow,
   type RecalledRow,
 } from './image-memory.js';
+import { GroupCommit } from '../storage/group-commit.js';
+import { WalFile } from '../storage/wal-file.js';
 import { REPORT_MIGRATIONS, type ReportMigration } from './migrations.js';
 import {
   toAuditEntry,
@@ -68,8 +70,14 @@ const REVIEW_COLUMNS = `r.id AS review_id, r.status, r.created_at, r.message_sen
  */
 export class SqliteReportStore implements ReportStore {
   private readonly statements;
+  /** The pipeline's writes, group-committed and fsynced off the event loop (ADR 17). */
+  private readonly group: GroupCommit;
 
-  private constructor(private readonly db: Database.Database) {
+  private constructor(
+    private readonly db: Database.Database,
+    wal: WalFile | undefined,
+  ) {
+    this.group = new GroupCommit(db, wal);
     this.statements = {
       insertRecord: db.prepare(
         `INSERT INTO tracking_records (bucket, key, write_id, etag, size, content_type, labels,
@@ -201,35 +209,34 @@ export class SqliteReportStore implements ReportStore {
       db.close();
       throw error;
     }
-    return new SqliteReportStore(db);
+    return new SqliteReportStore(
+      db,
+      options.synchronous === 'normal' ? undefined : new WalFile(file),
+    );
   }
 
   record(entry: NewTrackingRecord): Promise<Recorded> {
-    return this.attempt(() =>
-      this.db
-        .transaction((): Recorded => {
-          const { changes } = this.statements.insertRecord.run({
-            ...entry,
-            labels: JSON.stringify(entry.labels),
-          });
-          const created = changes === 1;
-          const row = created
-            ? (this.statements.selectRecord.get(keyOf(entry)) as TrackingRow)
-            : (this.statements.countDelivery.get(keyOf(entry)) as TrackingRow);
-          const record = toTrackingRecord(row);
-          // Only the delivery that wrote the record decides what goes with it.
-          if (created && entry.image)
-            this.statements.insertMemory.run(...keyValues(entry), ...memoryValues(entry.image));
-          if (created && needsReview(record.decision) && entry.askReviewer !== false)
-            this.statements.insertReview.run({
-              ...keyOf(record),
-              etag: record.etag,
-              createdAt: record.processingEnd,
-            });
-          return { record, created, reviewItem: this.reviewRow(record) };
-        })
-        .immediate(),
-    );
+    return this.group.run((): Recorded => {
+      const { changes } = this.statements.insertRecord.run({
+        ...entry,
+        labels: JSON.stringify(entry.labels),
+      });
+      const created = changes === 1;
+      const row = created
+        ? (this.statements.selectRecord.get(keyOf(entry)) as TrackingRow)
+        : (this.statements.countDelivery.get(keyOf(entry)) as TrackingRow);
+      const record = toTrackingRecord(row);
+      // Only the delivery that wrote the record decides what goes with it.
+      if (created && entry.image)
+        this.statements.insertMemory.run(...keyValues(entry), ...memoryValues(entry.image));
+      if (created && needsReview(record.decision) && entry.askReviewer !== false)
+        this.statements.insertReview.run({
+          ...keyOf(record),
+          etag: record.etag,
+          createdAt: record.processingEnd,
+        });
+      return { record, created, reviewItem: this.reviewRow(record) };
+    });
   }
 
   redelivered(key: RecordKey): Promise<Recorded | undefined> {
@@ -259,20 +266,30 @@ export class SqliteReportStore implements ReportStore {
     return this.attempt(() => (this.statements.selectUnsent.all(limit) as JoinedRow[]).map(joined));
   }
 
+  // The send's own bookkeeping is committed without waiting for the disk: losing it in a
+  // power cut only means the message is sent once more (at least once, as SQS delivers).
   claimReviewSend(id: number, now: number, leaseMs: number): Promise<boolean> {
-    return this.attempt(() => this.statements.claimSend.run({ id, now, leaseMs }).changes === 1);
+    return this.group.run(() => this.statements.claimSend.run({ id, now, leaseMs }).changes === 1, {
+      durable: false,
+    });
   }
 
   markReviewSent(id: number, at: number): Promise<void> {
-    return this.attempt(() => {
-      this.statements.markSent.run(at, id);
-    });
+    return this.group.run(
+      () => {
+        this.statements.markSent.run(at, id);
+      },
+      { durable: false },
+    );
   }
 
   markReviewSendFailed(id: number, error: string): Promise<void> {
-    return this.attempt(() => {
-      this.statements.markFailed.run(error, id);
-    });
+    return this.group.run(
+      () => {
+        this.statements.markFailed.run(error, id);
+      },
+      { durable: false },
+    );
   }
 
   recallImages(query: ImageRecall): Promise<RecalledImage[]> {

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { BlobStore } from './blobs.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { GroupCommit } from './group-commit.js';
+import { WalFile } from './wal-file.js';
 import { listEntries } from './listing.js';
 import { objectFromRow, rowFromObject, type ObjectRow } from './rows.js';
 import { SpaceReserve, type SpaceLog, type WriteKind } from './space-reserve.js';
@@ -61,9 +62,9 @@ export class StorageEngine {
     readonly db: SqliteDatabase,
     readonly blobs: BlobStore,
     readonly space: SpaceReserve,
-    syncsCommits: boolean,
+    wal: WalFile | undefined,
   ) {
-    this.group = new GroupCommit(db, syncsCommits);
+    this.group = new GroupCommit(db, wal);
     this.statements = {
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject: db.prepare(
@@ -100,13 +101,12 @@ export class StorageEngine {
     });
     let db: SqliteDatabase | undefined;
     try {
-      db = openDatabase(join(options.dataDir, 'vigil.db'), {
-        synchronous: fsync ? 'full' : 'normal',
-      });
+      const file = join(options.dataDir, 'vigil.db');
+      db = openDatabase(file, { synchronous: fsync ? 'full' : 'normal' });
       space.ensure(); // once the database is known to be this Vigil's
       const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync });
       await blobs.init();
-      const engine = new StorageEngine(db, blobs, space, fsync);
+      const engine = new StorageEngine(db, blobs, space, fsync ? new WalFile(file) : undefined);
       await engine.collectOrphanBlobs();
       return engine;
     } catch (error) {

@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit.js';
+import { WalFile } from './wal-file.js';
 
 describe('GroupCommit', () => {
   it('commits concurrent jobs in one transaction, each rolling back on its own', async () => {
@@ -10,11 +14,12 @@ describe('GroupCommit', () => {
     const original = db.transaction.bind(db);
     db.transaction = ((fn: () => unknown) => {
       const tx = original(fn);
-      return Object.assign(() => {
-        const result: unknown = tx();
+      const counted = (run: () => unknown) => (): unknown => {
+        const result = run();
         if (!db.inTransaction) commits++;
         return result;
-      }, tx);
+      };
+      return Object.assign(counted(tx), tx, { immediate: counted(() => tx.immediate()) });
     }) as typeof db.transaction;
     const group = new GroupCommit(db);
     const insert = (v: string) => () => db.prepare('INSERT INTO t VALUES (?)').run(v).changes;
@@ -42,18 +47,78 @@ describe('GroupCommit', () => {
     for (const job of pending) await expect(job).rejects.toThrow();
   });
 
-  it('commits a batch of only non-durable jobs without fsync, and any batch with a durable job with it', async () => {
-    const db = new Database(':memory:');
+  it('with a WAL, commits under synchronous=NORMAL and answers durable jobs only after the WAL is synced', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-group-'));
+    const file = join(dir, 'g.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    const group = new GroupCommit(db, true);
+    db.exec('CREATE TABLE t (v TEXT)');
+    const wal = new WalFile(file);
+    let release!: () => void;
+    const syncs: string[] = [];
+    wal.sync = () => {
+      syncs.push('sync');
+      return new Promise<void>((r) => (release = r));
+    };
+    const group = new GroupCommit(db, wal);
     const level = () => db.pragma('synchronous', { simple: true }) as number;
-    const relaxed = await Promise.all([
-      group.run(level, { durable: false }),
-      group.run(level, { durable: false }),
-    ]);
-    expect(relaxed).toEqual([1, 1]); // NORMAL
-    expect(level()).toBe(2); // FULL again afterwards
-    const mixed = await Promise.all([group.run(level, { durable: false }), group.run(level)]);
-    expect(mixed).toEqual([2, 2]);
+    const order: string[] = [];
+    const bookkeeping = group
+      .run(level, { durable: false })
+      .then((v) => (order.push('bookkeeping'), v));
+    const durable = group.run(level).then((v) => (order.push('durable'), v));
+    await bookkeeping;
+    expect(order).toEqual(['bookkeeping']); // answered at commit
+    expect(syncs).toEqual(['sync']);
+    expect(level()).toBe(2); // FULL again for transactions outside the group
+    release();
+    expect(await durable).toBe(1); // it ran under NORMAL
+    expect(order).toEqual(['bookkeeping', 'durable']);
+    // A batch of bookkeeping alone never waits for the disk.
+    expect(await group.run(() => 'done', { durable: false })).toBe('done');
+    expect(syncs).toEqual(['sync']);
+    db.close();
+  });
+
+  it('rejects the durable jobs of a batch whose WAL could not be synced', async () => {
+    const db = new Database(':memory:');
+    const wal = new WalFile('/nonexistent');
+    wal.sync = () => Promise.reject(new Error('EIO'));
+    const group = new GroupCommit(db, wal);
+    await expect(group.run(() => 1)).rejects.toThrow('EIO');
+    expect(await group.run(() => 2, { durable: false })).toBe(2);
+  });
+});
+
+describe('WalFile', () => {
+  it('fdatasyncs the WAL, and resolves when there is none (closed database)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
+    const file = join(dir, 'w.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const wal = new WalFile(file);
+    expect(existsSync(wal.path)).toBe(true);
+    await wal.sync();
+    db.close();
+    expect(existsSync(wal.path)).toBe(false);
+    await wal.sync();
+  });
+
+  it('lets callers that arrive during an fdatasync share the next one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
+    const file = join(dir, 'w.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v TEXT)');
+    const wal = new WalFile(file);
+    const first = wal.sync();
+    const second = wal.sync();
+    const third = wal.sync();
+    expect(second).toBe(third);
+    expect(second).not.toBe(first);
+    await Promise.all([first, second, third]);
+    db.close();
   });
 });

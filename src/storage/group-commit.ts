@@ -1,4 +1,5 @@
 import type { SqliteDatabase } from './database.js';
+import type { WalFile } from './wal-file.js';
 
 interface Job {
   work: () => unknown;
@@ -7,34 +8,37 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
+type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 /**
  * Group commit: writes that arrive in the same event-loop turn run inside one SQLite
  * transaction, each in its own savepoint. They share one commit, hence one WAL fsync, while
  * each still succeeds or rolls back on its own. Nobody is answered before the shared commit
  * is durable, so acknowledging a write still means it is on disk.
  *
+ * With a `wal` (fsync on), a batch commits under `synchronous=NORMAL` and its WAL is then
+ * fdatasynced on libuv's thread pool (WalFile), so the event loop never waits for the disk;
+ * the connection stays `FULL` for transactions run outside the group.
+ *
  * @example
- * const group = new GroupCommit(db);
+ * const group = new GroupCommit(db, new WalFile(file));
  * const row = await group.run(() => db.prepare('INSERT … RETURNING *').get());
  */
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
 
-  /**
-   * @param syncsCommits whether the connection fsyncs its commits (`synchronous=FULL`); only
-   *   then do non-durable batches switch to `NORMAL` for their commit.
-   */
+  /** @param wal the database's WAL when commits must be durable (fsync on); else none. */
   constructor(
     private readonly db: SqliteDatabase,
-    private readonly syncsCommits = false,
+    private readonly wal?: WalFile,
   ) {}
 
   /**
    * Runs `work` in the next batch. With `durable: false` (bookkeeping whose loss in a power
-   * cut only repeats work, such as settling a delivered event) a batch made only of such
-   * jobs commits without fsync; WAL mode keeps it consistent, and the next durable commit
-   * fsyncs it along with its own.
+   * cut only repeats work, such as settling a delivered event) the job is answered at
+   * commit, without waiting for the fsync; WAL mode keeps it consistent, and a later durable
+   * commit makes it durable along with its own.
    */
   run<T>(work: () => T, options: { durable?: boolean } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -56,30 +60,60 @@ export class GroupCommit {
     this.scheduled = false;
     const jobs = this.queue;
     this.queue = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    const relaxed = this.syncsCommits && jobs.every((job) => !job.durable);
+    let outcomes: JobOutcome[];
     try {
-      if (relaxed) this.db.pragma('synchronous = NORMAL');
-      this.db.transaction(() => {
-        for (const job of jobs) {
-          try {
-            // A nested better-sqlite3 transaction is a savepoint: a failure undoes only this job.
-            outcomes.push({ ok: true, value: this.db.transaction(job.work)() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      })();
+      outcomes = this.commit(jobs);
     } catch (commitError) {
       for (const job of jobs) job.reject(commitError);
       return;
-    } finally {
-      if (relaxed && this.db.open) this.db.pragma('synchronous = FULL');
     }
-    jobs.forEach((job, i) => {
+    const settle = (job: Job, i: number) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
+    };
+    const waiting = this.wal !== undefined && jobs.some((job) => job.durable);
+    if (!waiting) {
+      jobs.forEach(settle);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      if (!job.durable) settle(job, i);
     });
+    this.wal.sync().then(
+      () =>
+        jobs.forEach((job, i) => {
+          if (job.durable) settle(job, i);
+        }),
+      // Committed but perhaps not on disk: a durable job must not be acknowledged.
+      (syncError: unknown) => {
+        for (const job of jobs) if (job.durable) job.reject(syncError);
+      },
+    );
+  }
+
+  /** Runs the batch in one transaction; each job's outcome, or throws if the commit fails. */
+  private commit(jobs: Job[]): JobOutcome[] {
+    const outcomes: JobOutcome[] = [];
+    if (this.wal) this.db.pragma('synchronous = NORMAL');
+    try {
+      // IMMEDIATE: take the write lock up front, so a database other connections also write
+      // (reports.db) waits on busy_timeout instead of failing when a read turns into a write.
+      this.db
+        .transaction(() => {
+          for (const job of jobs) {
+            try {
+              // A nested better-sqlite3 transaction is a savepoint: a failure undoes only this job.
+              outcomes.push({ ok: true, value: this.db.transaction(job.work)() });
+            } catch (error) {
+              outcomes.push({ ok: false, error });
+            }
+          }
+        })
+        .immediate();
+    } finally {
+      if (this.wal && this.db.open) this.db.pragma('synchronous = FULL');
+    }
+    return outcomes;
   }
 }
