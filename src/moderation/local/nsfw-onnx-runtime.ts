@@ -8,7 +8,7 @@ import * as ort from 'onnxruntime-node';
 import { singleThreadSession } from './onnx-session.js';
 import { NSFW_CLASSES } from '../taxonomy.js';
 import { FRAME_BYTES, MODEL_INPUT_SIZE } from './decode.js';
-import { NSFW_ONNX_INPUT, NSFW_ONNX_OUTPUT } from './nsfw-onnx/nsfwjs-onnx.js';
+import { NSFW_ONNX_INPUT, NSFW_ONNX_OUTPUT } from './nsfw-onnx/names.js';
 
 export interface NsfwModel {
   /** NSFWJS's five class probabilities (NSFW_CLASSES order), one row per frame. */

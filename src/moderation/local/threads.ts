@@ -6,10 +6,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * On Node 20 a worker does not inherit the parent's loader, so from sources it registers tsx
  * itself before importing the module.
  */
-export function startWorker(
-  name: 'worker' | 'convert-worker',
-  options: WorkerOptions = {},
-): Worker {
+export function startWorker(name: 'worker', options: WorkerOptions = {}): Worker {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
     const url = JSON.stringify(new URL(`./${name}.ts`, here).href);

@@ -4,7 +4,8 @@
  */
 import { join } from 'node:path';
 import { cachedFile } from './cache.js';
-import { convertNsfwjs, nsfwOnnxFileName } from './nsfwjs-onnx.js';
+import { nsfwOnnxFileName } from './names.js';
+import { convertNsfwjs } from './nsfwjs-onnx.js';
 
 /**
  * The path of `<cacheDir>/nsfwjs-mobilenetv2-<nsfwjs version>-<converter version>.onnx`,

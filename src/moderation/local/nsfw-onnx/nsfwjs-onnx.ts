@@ -5,21 +5,9 @@
 import { NSFW_CLASSES } from '../../taxonomy.js';
 import { kerasToOnnx } from './convert.js';
 import { nsfwjsVersion } from '../nsfwjs-version.js';
+import { CONVERTER_VERSION, NSFW_ONNX_INPUT, NSFW_ONNX_OUTPUT } from './names.js';
 import { readNsfwjsModel } from './read-nsfwjs.js';
 import { serializeModel } from './serialize.js';
-
-/**
- * Bump whenever the converter's output can change (op mapping, fusions, names, opset): the
- * cached file's name carries it, so an upgraded Vigil never reads an older conversion.
- */
-export const CONVERTER_VERSION = '1';
-
-export const NSFW_ONNX_INPUT = 'input';
-export const NSFW_ONNX_OUTPUT = 'probabilities';
-
-/** The cached model's file name, e.g. `nsfwjs-mobilenetv2-4.3.0-1.onnx`. */
-export const nsfwOnnxFileName = () =>
-  `nsfwjs-mobilenetv2-${nsfwjsVersion()}-${CONVERTER_VERSION}.onnx`;
 
 export async function convertNsfwjs(): Promise<Uint8Array> {
   const graph = kerasToOnnx(await readNsfwjsModel(), {
