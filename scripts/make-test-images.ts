@@ -316,6 +316,7 @@ const pool = await WorkerPool.start({
   taskTimeoutMs: 60_000,
   startupTimeoutMs: 60_000,
   log: () => {},
+  custom: [],
 });
 const scoreRows: string[] = [];
 const errorRows: string[] = [];
@@ -330,7 +331,11 @@ for (const { file, how, bytes } of made) {
   madeHow.push(`- \`${file}\` (${size}, ${bytes.length} bytes): ${how}.`);
   try {
     const decoded = await decodeForModel(bytes, { ...DEFAULT_DECODE_LIMITS, maxFrames: 1000 });
-    const frames = await pool.classify(decoded.pixels, decoded.frames);
+    const frames = await pool.classify({
+      pixels: decoded.pixels,
+      count: decoded.frames,
+      sized: [],
+    });
     frames.forEach((p, i) => {
       const name = frames.length > 1 ? `\`${file}\` frame ${i}` : `\`${file}\``;
       scoreRows.push(`| ${name} | ${p.nsfw.map((v) => (v * 100).toFixed(1)).join(' | ')} |`);

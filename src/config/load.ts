@@ -87,11 +87,15 @@ export function loadConfig(
     throw new ConfigError(`Invalid ${path || field} (from ${from}): ${issue.message}`);
   }
   const config = parsed.data;
-  // Function modules named in a config file are relative to that file, not to the cwd.
+  // Files named in a config file (function modules, model and labels files) are relative to
+  // that file, not to the cwd.
   if (file) {
-    config.functions = config.functions.map((f) => ({
-      ...f,
-      module: resolve(dirname(file.path), f.module),
+    const here = dirname(file.path);
+    config.functions = config.functions.map((f) => ({ ...f, module: resolve(here, f.module) }));
+    config.moderation.models = config.moderation.models.map((m) => ({
+      ...m,
+      file: resolve(here, m.file),
+      labels: resolve(here, m.labels),
     }));
   }
   if ((config.accessKeyId === undefined) !== (config.secretAccessKey === undefined)) {

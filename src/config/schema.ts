@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { customModelsSchema } from '../moderation/custom/schema.js';
 import { pipelineSettingsSchema } from '../pipeline/settings.js';
 
 /** Names of queues, topics and webhooks: SQS's queue-name rules. */
@@ -80,6 +81,8 @@ const moderationSchema = z
      * the first image is judged as fast as the rest; false loads them on the first image.
      */
     warm: z.boolean().default(true),
+    /** Your own ONNX image classifiers, run by the local backend beside the bundled models. */
+    models: customModelsSchema,
     rekognition: z
       .object({
         region: z.string().optional(),
@@ -104,6 +107,10 @@ const moderationSchema = z
   .refine((m) => m.backend !== 'http' || m.http !== undefined, {
     message: 'backend "http" needs moderation.http.url',
     path: ['http'],
+  })
+  .refine((m) => m.backend === 'local' || m.models.length === 0, {
+    message: 'models run in the local backend only; set moderation.backend to "local"',
+    path: ['models'],
   });
 
 const gateBucketSchema = z

@@ -96,6 +96,7 @@ async function create(config: VigilConfig, log: (line: string) => void): Promise
   return createLocalModerator({
     ...(m.workers ? { workers: m.workers } : {}),
     maxFrames: m.maxFrames,
+    customModels: m.models,
     modelCacheDir: join(config.dataDir, 'models'),
     log,
   });

@@ -22,6 +22,16 @@ import type { ContentType, ModerationLabel, ModerationResult } from './types.js'
 export interface FrameEvidence {
   nsfw: ClassScores;
   objects?: ObjectMasses;
+  /** The labels of the user's own models (moderation.models, see custom/mapping.ts). */
+  custom?: ReadonlyMap<string, ModerationLabel>;
+}
+
+function mergeInto(
+  labels: Map<string, ModerationLabel>,
+  more: ReadonlyMap<string, ModerationLabel>,
+) {
+  for (const [name, label] of more)
+    if (label.Confidence > (labels.get(name)?.Confidence ?? -1)) labels.set(name, label);
 }
 
 const SWIMWEAR = 'Swimwear or Underwear';
@@ -31,8 +41,17 @@ const NUDITY_FROM_SEXY = [
   'Non-Explicit Nudity of Intimate parts and Kissing',
 ];
 
-/** One frame's labels from both models (see the module comment for the swimwear rule). */
+/**
+ * One frame's labels from every model (see the module comment for the swimwear rule); the
+ * user's models' labels join at the higher confidence, label by label.
+ */
 export function evidenceLabels(frame: FrameEvidence): Map<string, ModerationLabel> {
+  const labels = bundledLabels(frame);
+  if (frame.custom) mergeInto(labels, frame.custom);
+  return labels;
+}
+
+function bundledLabels(frame: FrameEvidence): Map<string, ModerationLabel> {
   const labels = frameLabels(frame.nsfw);
   if (!frame.objects) return labels;
   const objects = objectLabels(frame.objects);
@@ -50,8 +69,7 @@ export function evidenceLabels(frame: FrameEvidence): Map<string, ModerationLabe
     for (const label of [objects.get(SWIMWEAR), kind])
       if (label) label.Confidence = Math.max(label.Confidence, fromSexy);
   }
-  for (const [name, label] of objects)
-    if (label.Confidence > (labels.get(name)?.Confidence ?? -1)) labels.set(name, label);
+  mergeInto(labels, objects);
   return labels;
 }
 
@@ -72,8 +90,7 @@ export function moderationResult(
   const labels = new Map<string, ModerationLabel>();
   const types = new Map<ContentType['Name'], number>();
   for (const frame of frames) {
-    for (const [name, label] of evidenceLabels(frame))
-      if (label.Confidence > (labels.get(name)?.Confidence ?? -1)) labels.set(name, label);
+    mergeInto(labels, evidenceLabels(frame));
     for (const [type, confidence] of frameContentTypes(frame.nsfw))
       types.set(type, Math.max(confidence, types.get(type) ?? 0));
   }

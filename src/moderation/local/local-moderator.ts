@@ -9,12 +9,21 @@ import {
   type ModerationResult,
   type Moderator,
 } from '../types.js';
-import { DEFAULT_DECODE_LIMITS, decodeForModel, type DecodeLimits } from './decode.js';
+import { customLabels, mergeLabels } from '../custom/mapping.js';
+import { prepareCustomModels, type PreparedModel } from '../custom/prepare.js';
+import type { CustomModelConfig } from '../custom/schema.js';
+import {
+  DEFAULT_DECODE_LIMITS,
+  MODEL_INPUT_SIZE,
+  decodeForModel,
+  type DecodeLimits,
+} from './decode.js';
 import { IMAGENET_MODEL_VERSION } from './imagenet.js';
 import { prepareNsfwRuntime } from './nsfw-runtime.js';
 import { nsfwjsVersion } from './nsfwjs-version.js';
 import { WorkerPool } from './pool.js';
-import type { WorkerStats } from './protocol.js';
+import type { FrameScores, WorkerStats } from './protocol.js';
+import { decodeAtSizes, sizeKey, type FrameSize } from './sized-frames.js';
 
 export interface LocalModeratorOptions {
   /** Model workers; each holds its own copy of the model. Default: the number of cores. */
@@ -40,6 +49,11 @@ export interface LocalModeratorOptions {
    * conversion fails (logged), NSFWJS runs on tfjs-wasm, slower.
    */
   modelCacheDir?: string;
+  /**
+   * The user's own ONNX classifiers (`moderation.models`, paths already absolute), run in
+   * every worker beside the bundled models. One that cannot be loaded fails `create`.
+   */
+  customModels?: readonly CustomModelConfig[];
 }
 
 function positiveInteger(
@@ -55,16 +69,33 @@ function positiveInteger(
   return chosen;
 }
 
+/** The input sizes of user models other than the bundled models' 224×224. */
+function otherSizes(models: readonly PreparedModel[]): FrameSize[] {
+  const sizes = new Map<string, FrameSize>();
+  for (const {
+    runtime: { width, height },
+  } of models)
+    if (width !== MODEL_INPUT_SIZE || height !== MODEL_INPUT_SIZE)
+      sizes.set(sizeKey({ width, height }), { width, height });
+  return [...sizes.values()];
+}
+
 /**
- * The `local` backend: NSFWJS MobileNetV2 on TensorFlow.js (WASM) in a worker pool, images
- * decoded by sharp in the calling thread's libuv pool, answers in Rekognition's shape.
+ * The `local` backend: NSFWJS and the ImageNet MobileNetV2 (and any user models) on ONNX
+ * Runtime in a worker pool, images decoded by sharp in the calling thread's libuv pool,
+ * answers in Rekognition's shape.
  */
 export class LocalModerator implements Moderator {
+  readonly #sizes: FrameSize[];
+
   private constructor(
     private readonly pool: WorkerPool,
     private readonly limits: DecodeLimits,
     readonly modelVersion: string,
-  ) {}
+    private readonly custom: readonly PreparedModel[],
+  ) {
+    this.#sizes = otherSizes(custom);
+  }
 
   static async create(options: LocalModeratorOptions = {}): Promise<LocalModerator> {
     const workers = positiveInteger('workers', options.workers, availableParallelism());
@@ -87,7 +118,12 @@ export class LocalModerator implements Moderator {
       throw new RangeError(
         `Local moderator option 'queueLimit' must be a whole number ≥ 0; got ${queueLimit}.`,
       );
-    const version = localModelVersion(nsfwjsVersion(), IMAGENET_MODEL_VERSION);
+    const custom = await prepareCustomModels(options.customModels ?? []);
+    const version = localModelVersion(
+      nsfwjsVersion(),
+      IMAGENET_MODEL_VERSION,
+      ...custom.map((m) => m.version),
+    );
     const log = options.log ?? (() => {});
     const nsfw = await prepareNsfwRuntime(options.modelCacheDir, log);
     const pool = await WorkerPool.start({
@@ -97,9 +133,10 @@ export class LocalModerator implements Moderator {
       taskTimeoutMs: positiveInteger('taskTimeoutMs', options.taskTimeoutMs, 30_000),
       startupTimeoutMs: positiveInteger('startupTimeoutMs', options.startupTimeoutMs, 60_000),
       log,
+      custom: custom.map((m) => m.runtime),
       ...(options.onWorkerOnline && { onWorkerOnline: options.onWorkerOnline }),
     });
-    return new LocalModerator(pool, limits, version);
+    return new LocalModerator(pool, limits, version, custom);
   }
 
   #closing = false;
@@ -130,11 +167,29 @@ export class LocalModerator implements Moderator {
       );
     const bytes = Buffer.from(image.buffer, image.byteOffset, image.length);
     const decoded = await decodeForModel(bytes, this.limits);
-    const frames = await this.pool.classify(decoded.pixels, decoded.frames);
+    const sized =
+      this.#sizes.length > 0
+        ? await decodeAtSizes(bytes, decoded.totalFrames, this.limits, this.#sizes)
+        : [];
+    const frames = await this.pool.classify({
+      pixels: decoded.pixels,
+      count: decoded.frames,
+      sized,
+    });
     return moderationResult(
-      frames.map(({ nsfw, objects }) => ({ nsfw: classScores(nsfw), objects })),
+      frames.map((frame) => ({
+        nsfw: classScores(frame.nsfw),
+        objects: frame.objects,
+        ...(this.custom.length > 0 && { custom: this.#customLabels(frame) }),
+      })),
       minConfidence,
       this.modelVersion,
+    );
+  }
+
+  #customLabels(frame: FrameScores) {
+    return mergeLabels(
+      this.custom.map((model, i) => customLabels(model.mapping, frame.custom[i] ?? [])),
     );
   }
 

@@ -8,7 +8,8 @@
 import type { Worker } from 'node:worker_threads';
 import { ModerationError } from '../types.js';
 import type { NsfwRuntime } from './nsfw-runtime.js';
-import type { FrameScores, FromWorker, ToWorker, WorkerStats } from './protocol.js';
+import type { CustomModelRuntime } from '../custom/prepare.js';
+import type { FrameBatch, FrameScores, FromWorker, ToWorker, WorkerStats } from './protocol.js';
 import { startWorker } from './threads.js';
 
 export interface PoolOptions {
@@ -25,11 +26,12 @@ export interface PoolOptions {
   log: (line: string) => void;
   /** The runtime NSFWJS runs on in every worker (see nsfw-runtime.ts). */
   nsfw: NsfwRuntime;
+  /** The user's own models (moderation.models), loaded in every worker beside the bundled ones. */
+  custom: readonly CustomModelRuntime[];
 }
 
 interface Task {
-  pixels: Uint8Array;
-  count: number;
+  frames: FrameBatch;
   resolve: (frames: FrameScores[]) => void;
   reject: (err: Error) => void;
 }
@@ -50,8 +52,8 @@ interface Slot {
  */
 const resourceLimits = { maxYoungGenerationSizeMb: 8 };
 
-function newWorker(nsfw: NsfwRuntime): Worker {
-  return startWorker('worker', { stdout: true, resourceLimits, workerData: { nsfw } });
+function newWorker(nsfw: NsfwRuntime, custom: readonly CustomModelRuntime[]): Worker {
+  return startWorker('worker', { stdout: true, resourceLimits, workerData: { nsfw, custom } });
 }
 
 const internal = (detail: string) => new ModerationError('InternalServerError', detail);
@@ -104,8 +106,8 @@ export class WorkerPool {
     return this.#closing || (!this.#idleSlot() && this.#queue.length >= this.#options.queueLimit);
   }
 
-  /** Both models' scores (one entry per frame) for `count` frames packed in `pixels`. */
-  classify(pixels: Uint8Array, count: number): Promise<FrameScores[]> {
+  /** Every model's scores (one entry per frame) for the frames of `frames`. */
+  classify(frames: FrameBatch): Promise<FrameScores[]> {
     if (this.#closing) return Promise.reject(internal('The moderator is closed.'));
     if (!this.#hasLiveSlot())
       return Promise.reject(
@@ -119,7 +121,7 @@ export class WorkerPool {
         ),
       );
     return new Promise((resolve, reject) => {
-      this.#queue.push({ pixels, count, resolve, reject });
+      this.#queue.push({ frames, resolve, reject });
       this.#pump();
     });
   }
@@ -168,13 +170,17 @@ export class WorkerPool {
       void slot.worker.terminate();
     }, this.#options.taskTimeoutMs);
     slot.running = { ...task, id, timer };
-    const message: ToWorker = { kind: 'classify', id, pixels: task.pixels, count: task.count };
-    slot.worker.postMessage(message, [task.pixels.buffer as ArrayBuffer]);
+    const { frames } = task;
+    const message: ToWorker = { kind: 'classify', id, frames };
+    const buffers = [frames.pixels, ...frames.sized.map((s) => s.pixels)].map(
+      (pixels) => pixels.buffer as ArrayBuffer,
+    );
+    slot.worker.postMessage(message, buffers);
   }
 
   #spawn(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const worker = newWorker(this.#options.nsfw);
+      const worker = newWorker(this.#options.nsfw, this.#options.custom);
       const startTimer = setTimeout(() => {
         slot.lastError = new Error(
           `it did not load the model within ${this.#options.startupTimeoutMs} ms`,
