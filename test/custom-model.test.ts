@@ -72,8 +72,18 @@ describe('a user model through the Rekognition API and the pipeline', () => {
       /^vigil-nsfwjs-mobilenetv2-[\d.]+\+imagenet-mobilenetv2-12-int8\+custom:widgets@[0-9a-f]{8}$/,
     );
     expect(red.ModerationLabels).toEqual([
-      { Name: 'Weapons', ParentName: 'Violence', TaxonomyLevel: 2, Confidence: expect.any(Number) },
-      { Name: 'Violence', ParentName: '', TaxonomyLevel: 1, Confidence: expect.any(Number) },
+      {
+        Name: 'Weapons',
+        ParentName: 'Violence',
+        TaxonomyLevel: 2,
+        Confidence: expect.any(Number) as number,
+      },
+      {
+        Name: 'Violence',
+        ParentName: '',
+        TaxonomyLevel: 1,
+        Confidence: expect.any(Number) as number,
+      },
     ]);
     expect(red.ModerationLabels![0]!.Confidence).toBeGreaterThan(97);
 
@@ -83,9 +93,9 @@ describe('a user model through the Rekognition API and the pipeline', () => {
         Name: 'Company Logo',
         ParentName: 'Brand',
         TaxonomyLevel: 2,
-        Confidence: expect.any(Number),
+        Confidence: expect.any(Number) as number,
       },
-      { Name: 'Brand', ParentName: '', TaxonomyLevel: 1, Confidence: expect.any(Number) },
+      { Name: 'Brand', ParentName: '', TaxonomyLevel: 1, Confidence: expect.any(Number) as number },
     ]);
   });
 
