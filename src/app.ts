@@ -31,7 +31,8 @@ import {
   installActivityWriter,
   pruneHistory,
 } from './history/index.js';
-import { loadSharpPhash, type ImageHasher } from './memory/index.js';
+import type { ImageHasher } from './memory/index.js';
+import { ThreadedHasher } from './memory/threaded-hasher.js';
 import { configuredModerator, type ConfiguredModerator } from './moderation/configured.js';
 import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
@@ -118,6 +119,8 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const reviewSqs = /^https?:\/\//.test(config.pipeline.reviewQueue)
     ? new SQSClient({ region: config.region })
     : undefined;
+  // Image memory's hasher (ADR 14), in a thread of its own started by the first image.
+  const hasher = config.pipeline.memory.enabled ? new ThreadedHasher() : undefined;
   const reviewQueue: ReviewQueue = reviewSqs
     ? new SqsReviewQueue(reviewSqs, config.pipeline.reviewQueue)
     : new VigilReviewQueue(queues, config.pipeline.reviewQueue);
@@ -129,6 +132,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
         moderator,
         reviewQueue,
         reports: reportStore,
+        ...(hasher ? { hasher } : {}),
       })),
       ...config.functions,
     ],
@@ -321,6 +325,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await sweeper.stop();
       reviewSqs?.destroy();
       await moderator.close();
+      await hasher?.close();
       await reportStore.close();
       engine.close();
     },
@@ -364,6 +369,8 @@ interface BuiltInParts {
   moderator: Moderator;
   reviewQueue: ReviewQueue;
   reports: ReportStore;
+  /** Present when image memory is on. */
+  hasher?: ImageHasher;
 }
 
 /**
@@ -422,13 +429,11 @@ function notificationsOf(
  */
 function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): FunctionDefinition {
   const workers = config.moderation.workers ?? availableParallelism();
-  // Image memory's hasher (ADR 14), loaded on the first invocation when memory is on.
-  let hasher: Promise<ImageHasher> | undefined;
   return {
     name: MODERATE_IMAGE,
     module: '(built in)',
     inline: async (event, _context, invocation) => {
-      const { engine, moderator, reviewQueue, reports } = parts();
+      const { engine, moderator, reviewQueue, reports, hasher } = parts();
       const ports: PipelinePorts = {
         objects: new EngineObjectStore(engine, {
           principalId: MODERATE_IMAGE,
@@ -438,7 +443,7 @@ function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): 
         reviewQueue,
         reports,
         clock: { now: () => Date.now() },
-        ...(config.pipeline.memory.enabled ? { hasher: await (hasher ??= loadSharpPhash()) } : {}),
+        ...(hasher ? { hasher } : {}),
       };
       const outcomes = await moderateEvent(event, ports, config.pipeline, (outcome) =>
         invocation.log(outcomeLogLine(outcome)),

@@ -14,6 +14,9 @@ const NORMALISED_SIDE = 128;
 /** Larger pictures are not remembered: decoding them costs more than judging them. */
 const MAX_INPUT_PIXELS = 100_000_000;
 
+/** Names SharpPhash's hashes (ImageHasher.algorithm), wherever it runs. */
+export const SHARP_PHASH_ALGORITHM = 'phash-dct64/sharp-phash-2';
+
 /**
  * pHash, as the `sharp-phash` package computes it (the DCT hash of Krawetz's "Looks Like
  * It"): greyscale, 32×32, 2-D DCT, the 8×8 lowest frequencies but the DC term, each bit
@@ -26,7 +29,7 @@ const MAX_INPUT_PIXELS = 100_000_000;
  * const hash = await new SharpPhash().hash(bytes); // 'c3a1…' (16 hex digits)
  */
 export class SharpPhash implements ImageHasher {
-  readonly algorithm = 'phash-dct64/sharp-phash-2';
+  readonly algorithm = SHARP_PHASH_ALGORITHM;
 
   async hash(image: Buffer): Promise<string> {
     let normalised: { data: Buffer; info: OutputInfo };

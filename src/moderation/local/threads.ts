@@ -1,19 +1,8 @@
-/** Starting this folder's worker threads from compiled JavaScript or from TypeScript sources. */
-import { Worker, type WorkerOptions } from 'node:worker_threads';
+/** Starting this folder's model worker (see src/threads). */
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+import { startWorker as startWorkerNextTo } from '../../threads/index.js';
 
-/**
- * Starts `<name>.js` (or `<name>.ts` when running from sources: tests, tsx) next to this file.
- * On Node 20 a worker does not inherit the parent's loader, so from sources it registers tsx
- * itself before importing the module.
- */
+/** Starts `worker.js` (or `worker.ts` from sources) next to this file. */
 export function startWorker(name: 'worker', options: WorkerOptions = {}): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const url = JSON.stringify(new URL(`./${name}.ts`, here).href);
-    return new Worker(
-      `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${url}); });`,
-      { ...options, eval: true },
-    );
-  }
-  return new Worker(new URL(`./${name}.js`, here), options);
+  return startWorkerNextTo(import.meta.url, name, options);
 }
