@@ -91,7 +91,24 @@ function checkLimits(meta: Metadata, limits: DecodeLimits): { pages: number } {
   return { pages };
 }
 
-async function decodeFrame(bytes: Buffer, page: number, maxSide: number): Promise<Buffer> {
+/** A frame's pixel size: 224×224 for the bundled models, other sizes for users' models. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+const MODEL_FRAME: FrameSize = { width: MODEL_INPUT_SIZE, height: MODEL_INPUT_SIZE };
+
+/**
+ * One frame of the image as RGB bytes of `size`: upright, flattened onto white, squashed,
+ * sRGB. Every model reads frames made by these same steps.
+ */
+export async function decodeFrameAt(
+  bytes: Buffer,
+  page: number,
+  size: FrameSize,
+  maxSide: number,
+): Promise<Buffer> {
   try {
     const { data, info } = await sharp(bytes, {
       failOn: 'error',
@@ -103,16 +120,17 @@ async function decodeFrame(bytes: Buffer, page: number, maxSide: number): Promis
       // What a viewer sees on a white page; hidden colour under full transparency is ignored.
       .flatten({ background: '#ffffff' })
       // Squashed, not cropped: the whole picture is judged, as NSFWJS does.
-      .resize(MODEL_INPUT_SIZE, MODEL_INPUT_SIZE, { fit: 'fill' })
+      .resize(size.width, size.height, { fit: 'fill' })
       .toColourspace('srgb')
       .removeAlpha()
       .raw({ depth: 'uchar' })
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || data.length !== FRAME_BYTES)
+    if (info.channels !== 3 || data.length !== size.width * size.height * 3)
       throw new Error(`decoded to ${info.width}×${info.height}×${info.channels}`);
     return data;
   } catch (err) {
-    throw invalidFormat(`Frame ${page} could not be decoded: ${(err as Error).message}.`);
+    const at = size === MODEL_FRAME ? '' : ` at ${size.width}×${size.height}`;
+    throw invalidFormat(`Frame ${page} could not be decoded${at}: ${(err as Error).message}.`);
   }
 }
 
@@ -137,7 +155,9 @@ export async function decodeForModel(bytes: Buffer, limits: DecodeLimits): Promi
     );
   const { pages } = checkLimits(meta, limits);
   const chosen = pickFrames(pages, limits.maxFrames);
-  const decoded = await Promise.all(chosen.map((page) => decodeFrame(bytes, page, limits.maxSide)));
+  const decoded = await Promise.all(
+    chosen.map((page) => decodeFrameAt(bytes, page, MODEL_FRAME, limits.maxSide)),
+  );
   const pixels = new Uint8Array(decoded.length * FRAME_BYTES);
   decoded.forEach((frame, i) => pixels.set(frame, i * FRAME_BYTES));
   return { pixels, frames: decoded.length, totalFrames: pages, format: meta.format };

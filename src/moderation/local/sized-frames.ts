@@ -1,17 +1,12 @@
 /**
  * Frames at the input sizes of the user's own models (moderation.models) that do not read
  * 224×224: the same frames of the same image that decode.ts picked, squashed to each size by
- * the same steps, in the same libuv pool. A model that reads 224×224 uses decode.ts's frames.
+ * the same steps (decode.ts's decodeFrameAt), in the same libuv pool. A model that reads 224×224 uses decode.ts's frames.
  */
-import sharp from 'sharp';
-import { ModerationError } from '../types.js';
-import type { DecodeLimits } from './decode.js';
+import { decodeFrameAt, type DecodeLimits, type FrameSize } from './decode.js';
 import { pickFrames } from './frames.js';
 
-export interface FrameSize {
-  width: number;
-  height: number;
-}
+export type { FrameSize } from './decode.js';
 
 /** `frames` × height × width × 3 bytes, RGB, row-major, in its own ArrayBuffer. */
 export interface SizedFrames extends FrameSize {
@@ -19,38 +14,6 @@ export interface SizedFrames extends FrameSize {
 }
 
 export const sizeKey = ({ width, height }: FrameSize) => `${width}x${height}`;
-
-async function decodeFrameAt(
-  bytes: Buffer,
-  page: number,
-  size: FrameSize,
-  maxSide: number,
-): Promise<Buffer> {
-  try {
-    // As decode.ts: upright, flattened onto white, squashed (not cropped), sRGB, 3 channels.
-    const { data } = await sharp(bytes, {
-      failOn: 'error',
-      page,
-      pages: 1,
-      limitInputPixels: maxSide * maxSide,
-    })
-      .autoOrient()
-      .flatten({ background: '#ffffff' })
-      .resize(size.width, size.height, { fit: 'fill' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw({ depth: 'uchar' })
-      .toBuffer({ resolveWithObject: true });
-    if (data.length !== size.width * size.height * 3)
-      throw new Error(`decoded to ${data.length} bytes`);
-    return data;
-  } catch (err) {
-    throw new ModerationError(
-      'InvalidImageFormatException',
-      `Frame ${page} could not be decoded at ${size.width}×${size.height}: ${(err as Error).message}.`,
-    );
-  }
-}
 
 /**
  * The frames decodeForModel chose (it has already checked the image against `limits`), at
