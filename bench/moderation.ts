@@ -36,6 +36,12 @@
  *   worker count and calls detectModerationLabels on the same bytes in a closed loop, at
  *   concurrency = workers and 2 × workers. The better of the two is the reference; overhead
  *   ratio = pipeline images/s ÷ raw images/s (target ≥ 0.85).
+ * - Image memory on (the default), after the rounds: a second Vigil with the default
+ *   configuration (plus cleanTag), fed BENCH_SAMPLES + BENCH_IMAGES distinct synthetic 1 MP
+ *   pictures (smooth random colour fields, ~150 KB each, hashes ≥ 17 bits apart) so that each
+ *   is hashed and looked up and none is recalled: latency one at a time (quiet observer),
+ *   then saturation as above. BENCH_MEMORY_RUN=0 skips it. Issue 10's targets (≥ 2 × 26.2
+ *   img/s, ≤ 35 server CPU-ms, p50 ≤ 40 ms, peak RSS ≤ 500 MB) are judged for both servers.
  *
  *   npm run build && npm run bench:moderation
  *   BENCH_ROUNDS=3 BENCH_SCALE=1 BENCH_SAMPLES=60 BENCH_IMAGES=200 BENCH_GAP_MS=50
@@ -43,6 +49,7 @@
  */
 import { GetObjectTaggingCommand, PutObjectCommand, S3Client, type Tag } from '@aws-sdk/client-s3';
 import Database from 'better-sqlite3';
+import sharp from 'sharp';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -59,6 +66,8 @@ const IMAGES = Math.max(4, Math.round(Number(process.env['BENCH_IMAGES'] ?? '200
 const GAP_MS = Number(process.env['BENCH_GAP_MS'] ?? '50');
 const POLL_MS = Number(process.env['BENCH_POLL_MS'] ?? '2');
 const UPLOAD_CONCURRENCY = Number(process.env['BENCH_UPLOAD_CONCURRENCY'] ?? '8');
+/** BENCH_MEMORY_RUN=0 skips the second server, with image memory on (the default). */
+const MEMORY_RUN = process.env['BENCH_MEMORY_RUN'] !== '0';
 const WORKERS = Number(process.env['BENCH_WORKERS'] ?? String(os.availableParallelism()));
 /** c6i.large on-demand, us-east-1, Linux: $0.085 per hour for 2 vCPUs. */
 const VCPU_HOUR_USD = Number(process.env['BENCH_VCPU_HOUR_USD'] ?? '0.0425');
@@ -176,6 +185,17 @@ class Tracking {
     return new Map(rows.map((r) => [r.key, r]));
   }
 
+  /** Images under `prefix` whose verdict memory took from another image. */
+  remembered(prefix: string): number {
+    const row = this.open()
+      ?.prepare(
+        `SELECT count(*) AS n FROM image_memory
+         WHERE bucket = ? AND key LIKE ? || '%' AND precedent_key IS NOT NULL`,
+      )
+      .get(BUCKET, prefix) as { n: number } | undefined;
+    return row?.n ?? 0;
+  }
+
   close(): void {
     this.db?.close();
   }
@@ -183,12 +203,12 @@ class Tracking {
 
 // ---- S3 side --------------------------------------------------------------------------------
 
-async function put(s3: S3Client, key: string, kind: Kind): Promise<void> {
+async function put(s3: S3Client, key: string, kind: Kind | Buffer): Promise<void> {
   await s3.send(
     new PutObjectCommand({
       Bucket: BUCKET,
       Key: key,
-      Body: IMAGE[kind],
+      Body: Buffer.isBuffer(kind) ? kind : IMAGE[kind],
       ContentType: 'image/jpeg',
     }),
   );
@@ -371,6 +391,120 @@ async function saturationPhase(
   };
 }
 
+// ---- image memory on (the default), on pictures it has never seen -------------------------
+
+/** Issue 10's targets; "today" is 26.2 images/s with one model (bench/RESULTS.md, ADR 11). */
+const TARGET = { imagesPerSec: 2 * 26.2, serverCpuMs: 35, p50Ms: 40, rssMB: 500 };
+
+interface MemoryOnResult {
+  /** Quiet observer: PUT acknowledged → the record's processing_end (ms), one at a time. */
+  latencyMs: number[];
+  saturation: Omit<SaturationResult, 'wrongTags'>;
+  /** Images whose verdict memory drew from another (must be 0: every picture is new). */
+  remembered: number;
+}
+
+/**
+ * 1 MP JPEGs of ~150 KB (like the flagged fixture), each a different smooth random colour
+ * field with a little noise, so perceptual hashes lie far apart (≥ 17 of 64 bits measured
+ * over 40): memory hashes and looks up every one and recalls none, which is the cost every
+ * new upload pays with the default configuration.
+ */
+async function distinctPictures(count: number, seed: number): Promise<Buffer[]> {
+  const pictures: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    let state = (seed * 100_003 + i + 1) >>> 0;
+    const random = () => (state = (state * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+    const grid = Buffer.alloc(8 * 6 * 3);
+    for (let k = 0; k < grid.length; k++) grid[k] = Math.floor(random() * 256);
+    const field = await sharp(grid, { raw: { width: 8, height: 6, channels: 3 } })
+      .resize(1152, 864, { kernel: 'cubic' })
+      .raw()
+      .toBuffer();
+    for (let k = 0; k < field.length; k++)
+      field[k] = Math.max(0, Math.min(255, field[k]! + Math.floor((random() - 0.5) * 24)));
+    pictures.push(
+      await sharp(field, { raw: { width: 1152, height: 864, channels: 3 } })
+        .jpeg({ quality: 85 })
+        .toBuffer(),
+    );
+  }
+  return pictures;
+}
+
+/** A second Vigil with the default image memory: latency one at a time, then saturation. */
+async function memoryOnRun(): Promise<MemoryOnResult> {
+  const pictures = await distinctPictures(SAMPLES + IMAGES, 1);
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-memory-'));
+  const configFile = `${dataDir}.json`;
+  await writeFile(
+    configFile,
+    JSON.stringify({ pipeline: { cleanTag: true }, moderation: { workers: WORKERS } }),
+  );
+  const vigil = await spawnVigil(dataDir, {
+    VIGIL_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+    VIGIL_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+    VIGIL_CONFIG: configFile,
+  });
+  const s3 = benchClient(vigil.url);
+  const tracking = new Tracking(join(dataDir, 'reports.db'));
+  try {
+    await warmUp(s3, tracking);
+    const latencyMs: number[] = [];
+    for (let i = 0; i < SAMPLES; i++) {
+      const key = `${PREFIX}memory-quiet-${String(i).padStart(4, '0')}.jpg`;
+      await put(s3, key, pictures[i]!);
+      const ackWall = Date.now();
+      await waitForRecords(tracking, key, 1, 2);
+      latencyMs.push(tracking.rows(key).get(key)!.processing_end - ackWall);
+      await sleep(GAP_MS);
+    }
+    const pid = vigil.process.pid!;
+    const prefix = `${PREFIX}memory-sat-`;
+    const rss = rssSampler(pid);
+    const cpuBefore = processCpuSeconds(pid);
+    const clientBefore = process.cpuUsage();
+    const start = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
+        for (let i = next++; i < IMAGES; i = next++)
+          await put(s3, `${prefix}${String(i).padStart(5, '0')}.jpg`, pictures[SAMPLES + i]!);
+      }),
+    );
+    const uploadSeconds = (Date.now() - start) / 1000;
+    const lastEnd = await waitForRecords(tracking, prefix, IMAGES);
+    const serverCores = (processCpuSeconds(pid) - cpuBefore) / ((Date.now() - start) / 1000);
+    await sleep(1000);
+    const client = process.cpuUsage(clientBefore);
+    const ends = [...tracking.rows(prefix).values()]
+      .map((r) => r.processing_end)
+      .sort((a, b) => a - b);
+    const tenth = ends[Math.floor(ends.length / 10)]!;
+    return {
+      latencyMs,
+      saturation: {
+        imagesPerSec: IMAGES / ((lastEnd - start) / 1000),
+        steadyPerSec: (ends.length - 1 - Math.floor(ends.length / 10)) / ((lastEnd - tenth) / 1000),
+        uploadSeconds,
+        serverCpuSeconds: processCpuSeconds(pid) - cpuBefore,
+        serverCores,
+        clientCpuSeconds: (client.user + client.system) / 1e6,
+        peakRssMiB: Math.max(rss.stop(), processMemoryMiB(pid, 'VmHWM')),
+      },
+      // The warm-up's repeated images are recalled, as they should be; these must not be.
+      remembered: tracking.remembered(`${PREFIX}memory-`),
+    };
+  } finally {
+    tracking.close();
+    s3.destroy();
+    vigil.process.kill('SIGTERM');
+    await new Promise((r) => vigil.process.once('exit', r));
+    await rm(dataDir, { recursive: true, force: true });
+    await rm(configFile, { force: true });
+  }
+}
+
 // ---- raw classification (a child process running this file with BENCH_MODERATION_ROLE=raw) --
 
 interface RawLoop {
@@ -469,6 +603,18 @@ interface Round {
   raw: RawResult;
 }
 
+function benchClient(endpoint: string): S3Client {
+  return new S3Client({
+    endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  });
+}
+
 async function main(): Promise<void> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-moderation-'));
   const configFile = `${dataDir}.json`;
@@ -487,21 +633,15 @@ async function main(): Promise<void> {
     VIGIL_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
     VIGIL_CONFIG: configFile,
   });
-  const s3 = new S3Client({
-    endpoint: vigil.url,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: CREDENTIALS,
-    maxAttempts: 1,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const s3 = benchClient(vigil.url);
   const tracking = new Tracking(join(dataDir, 'reports.db'));
   process.stderr.write(`Vigil ${vigil.url}, ${WORKERS} model workers, machine:\n${machine()}\n`);
+  const rounds: Round[] = [];
+  let coldStart: number;
+  let serverPeakMiB: number;
   try {
-    const coldStart = await warmUp(s3, tracking);
+    coldStart = await warmUp(s3, tracking);
     process.stderr.write(`  cold start (model load + first image): ${fmt(coldStart)} ms\n`);
-    const rounds: Round[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const latency: LatencySample[] = [];
       const order = round % 2 ? OBSERVERS : [...OBSERVERS].reverse();
@@ -512,8 +652,7 @@ async function main(): Promise<void> {
       rounds.push({ round, latency, saturation, raw });
       process.stderr.write(summaryLine(rounds.at(-1)!));
     }
-    const serverPeakMiB = processMemoryMiB(vigil.process.pid!, 'VmHWM');
-    process.stdout.write(report(rounds, coldStart, serverPeakMiB, loadBefore));
+    serverPeakMiB = processMemoryMiB(vigil.process.pid!, 'VmHWM');
   } finally {
     tracking.close();
     s3.destroy();
@@ -522,6 +661,17 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
     await rm(configFile, { force: true });
   }
+  let memoryOn: MemoryOnResult | undefined;
+  if (MEMORY_RUN) {
+    memoryOn = await memoryOnRun();
+    const s = memoryOn.saturation;
+    process.stderr.write(
+      `  memory on: p50 ${fmt(percentile(memoryOn.latencyMs, 50))} ms, ${fmt(s.imagesPerSec, 1)} img/s, ` +
+        `server ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} CPU-ms/img, peak RSS ${fmt(s.peakRssMiB)} MiB, ` +
+        `remembered ${memoryOn.remembered}\n`,
+    );
+  }
+  process.stdout.write(report(rounds, coldStart, serverPeakMiB, loadBefore, memoryOn));
 }
 
 /** Loads the model and starts every function worker; returns the first image's upload-to-tag. */
@@ -562,6 +712,7 @@ function report(
   coldStartMs: number,
   serverPeakMiB: number,
   loadBefore: number[],
+  memoryOn: MemoryOnResult | undefined,
 ): string {
   const all = rounds.flatMap((r) => r.latency);
   const p = (values: number[], q: number, digits = 0) => fmt(percentile(values, q), digits);
@@ -667,6 +818,30 @@ function report(
     `| pipeline ≥ 85% of raw classification | – | ${fmt(bestRatio, 2)} (best ÷ best), rounds ${range(rounds.map(ratio), 2)} | ${verdict(bestRatio >= 0.85)} |`,
     `| RSS < 600 MB | – | peak ${fmt(peakRss)} MiB = ${fmt((peakRss * 1024 ** 2) / 1e6)} MB | ${verdict(peakRss * 1024 ** 2 < 600e6)} |`,
     '',
+    "### Issue 10's targets (both models)",
+    '',
+    '| target | image memory | measured | verdict |',
+    '| --- | --- | --- | --- |',
+    ...issue10Targets(
+      'off (repeated images)',
+      best.saturation.imagesPerSec,
+      cpuPerImage * 1000,
+      Math.max(pooled('quiet', 50), pooled('polled', 50)),
+      `quiet ${fmt(pooled('quiet', 50))}, polled ${fmt(pooled('polled', 50))}`,
+      peakRss,
+    ),
+    ...(memoryOn
+      ? issue10Targets(
+          'on, the default (new pictures)',
+          memoryOn.saturation.imagesPerSec,
+          (memoryOn.saturation.serverCpuSeconds / IMAGES) * 1000,
+          percentile(memoryOn.latencyMs, 50),
+          `quiet ${fmt(percentile(memoryOn.latencyMs, 50))}`,
+          memoryOn.saturation.peakRssMiB,
+        )
+      : []),
+    '',
+    ...(memoryOn ? memorySection(memoryOn) : []),
     '## Against the seed architecture (S3 → Lambda → Rekognition, published figures)',
     '',
     '| | seed architecture | Vigil, this run |',
@@ -684,6 +859,43 @@ function report(
     '',
   );
   return lines.join('\n');
+}
+
+/** Rows of issue 10's targets table for one configuration. */
+function issue10Targets(
+  memory: string,
+  imagesPerSec: number,
+  serverCpuMs: number,
+  p50Ms: number,
+  p50Detail: string,
+  peakRssMiB: number,
+): string[] {
+  const verdict = (met: boolean) => (met ? 'met' : '**missed**');
+  const rssMB = (peakRssMiB * 1024 ** 2) / 1e6;
+  return [
+    `| pipeline ≥ ${fmt(TARGET.imagesPerSec, 1)} img/s (2 × 26.2) | ${memory} | ${fmt(imagesPerSec, 1)} img/s | ${verdict(imagesPerSec >= TARGET.imagesPerSec)} |`,
+    `| server CPU ≤ ${TARGET.serverCpuMs} ms per 1 MP image | ${memory} | ${fmt(serverCpuMs, 1)} ms | ${verdict(serverCpuMs <= TARGET.serverCpuMs)} |`,
+    `| upload-to-tag p50 ≤ ${TARGET.p50Ms} ms | ${memory} | ${p50Detail} ms | ${verdict(p50Ms <= TARGET.p50Ms)} |`,
+    `| peak RSS ≤ ${TARGET.rssMB} MB | ${memory} | ${fmt(peakRssMiB)} MiB = ${fmt(rssMB)} MB | ${verdict(rssMB <= TARGET.rssMB)} |`,
+  ];
+}
+
+function memorySection(m: MemoryOnResult): string[] {
+  const s = m.saturation;
+  return [
+    '## Image memory on (the default): pictures it has never seen',
+    '',
+    `A second Vigil, default configuration plus cleanTag, after the rounds above. ${SAMPLES} distinct ` +
+      `1 MP pictures one at a time (quiet observer, gap ${GAP_MS} ms), then ${IMAGES} more at saturation ` +
+      `(${UPLOAD_CONCURRENCY} uploaders). Every upload is hashed and looked up; none may be recalled.`,
+    '',
+    '| upload-to-record p50 / p99 ms | img/s (cores used) | steady img/s | server CPU-ms/img | client CPU-ms/img | peak RSS MiB | recalled by memory |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| ${fmt(percentile(m.latencyMs, 50))} / ${fmt(percentile(m.latencyMs, 99))} | ${fmt(s.imagesPerSec, 1)} (${fmt(s.serverCores, 2)}) | ` +
+      `${fmt(s.steadyPerSec, 1)} | ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} | ${fmt((s.clientCpuSeconds / IMAGES) * 1000, 1)} | ` +
+      `${fmt(s.peakRssMiB)} | ${m.remembered} |`,
+    '',
+  ];
 }
 
 function machine(load = os.loadavg()): string {
