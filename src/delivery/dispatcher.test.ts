@@ -24,7 +24,11 @@ afterEach(async () => {
   }
 });
 
-function setup(adapters: Record<string, DestinationAdapter>, settings = {}) {
+function setup(
+  adapters: Record<string, DestinationAdapter>,
+  settings = {},
+  synced?: () => Promise<void>,
+) {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-dispatch-')), 'vigil.db'));
   const store = new OutboxStore(db);
   const group = new GroupCommit(db);
@@ -32,6 +36,7 @@ function setup(adapters: Record<string, DestinationAdapter>, settings = {}) {
   const dispatcher = new Dispatcher({
     store,
     grouped: (fn) => group.run(fn),
+    ...(synced ? { synced } : {}),
     resolve: (arn) => adapters[arn],
     settings: {
       ...DEFAULT_DELIVERY_SETTINGS,
@@ -82,6 +87,24 @@ async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> 
 }
 
 describe('Dispatcher', () => {
+  it('hands claimed rows to their destination only once the commits before are on disk', async () => {
+    const hook = recorder();
+    let release!: () => void;
+    let syncs = 0;
+    const synced = () => {
+      syncs++;
+      return new Promise<void>((resolve) => (release = resolve));
+    };
+    const { dispatcher, add } = setup({ hook: hook.adapter }, {}, synced);
+    add('hook', 'a', '1');
+    dispatcher.start();
+    await until(() => syncs === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(hook.bodies).toEqual([]); // committed, claimed, not yet durable: not sent
+    release();
+    await until(() => hook.bodies.length === 1);
+  });
+
   it('delivers rows and removes them from the outbox', async () => {
     const hook = recorder();
     const { store, dispatcher, add, observed } = setup({ hook: hook.adapter });

@@ -25,6 +25,12 @@ export interface DispatcherDependencies {
    * is delivered again, which at-least-once allows, and it spares a fsync per event.
    */
   grouped: <T>(fn: () => T, options?: { durable?: boolean }) => Promise<T>;
+  /**
+   * Resolves once every commit made so far is durable (`engine.synced()`). Claimed rows are
+   * delivered only after it: a write's event must not leave the process before the write
+   * is on disk. Default: commits are durable when they resolve.
+   */
+  synced?: () => Promise<void>;
   resolve: DestinationResolver;
   settings: DeliverySettings;
   logger: Logger;
@@ -105,6 +111,8 @@ export class Dispatcher {
         const entries = await this.bookkeeping(() =>
           this.deps.store.claim(this.now(), capacity, this.deps.settings.leaseMs),
         );
+        // The claim committed after the rows it found: once it is on disk, so are they.
+        if (entries.length > 0) await this.deps.synced?.();
         for (const entry of entries) this.track(this.deliver(entry));
         if (entries.length === capacity) this.again = true;
       } while (this.again && !this.stopped);

@@ -62,7 +62,7 @@ export class StorageEngine {
     readonly db: SqliteDatabase,
     readonly blobs: BlobStore,
     readonly space: SpaceReserve,
-    wal: WalFile | undefined,
+    private readonly wal: WalFile | undefined,
   ) {
     this.group = new GroupCommit(db, wal);
     this.statements = {
@@ -147,6 +147,15 @@ export class StorageEngine {
         ? 'bookkeeping'
         : 'adds';
     return this.space.guardAsync(kind, () => this.group.run(fn, options));
+  }
+
+  /**
+   * Resolves once every commit made so far is on disk (fsync on; at once with fsync off).
+   * For readers that hand what they read to the outside world: a group commit is visible
+   * to this process a moment before its WAL is fsynced (ADR 17).
+   */
+  synced(): Promise<void> {
+    return this.wal?.sync() ?? Promise.resolve();
   }
 
   /** `grouped` for a write that frees space (a delete): it runs on a full disk too. */
