@@ -165,7 +165,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const dispatcher = new Dispatcher({
     store: outbox,
     grouped: (work, options) => engine.grouped(work, options),
-    synced: () => engine.synced(),
+    durability: engine,
     resolve: (arn) => directory.resolve(arn),
     settings: deliverySettings(config),
     logger: log.child({ component: 'delivery' }),

@@ -27,7 +27,7 @@ afterEach(async () => {
 function setup(
   adapters: Record<string, DestinationAdapter>,
   settings = {},
-  synced?: () => Promise<void>,
+  durableThrough?: (commit: number) => Promise<void>,
 ) {
   const db = openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-dispatch-')), 'vigil.db'));
   const store = new OutboxStore(db);
@@ -36,7 +36,7 @@ function setup(
   const dispatcher = new Dispatcher({
     store,
     grouped: (fn) => group.run(fn),
-    ...(synced ? { synced } : {}),
+    ...(durableThrough ? { durability: { committed: 0, durableThrough } } : {}),
     resolve: (arn) => adapters[arn],
     settings: {
       ...DEFAULT_DELIVERY_SETTINGS,
@@ -91,11 +91,11 @@ describe('Dispatcher', () => {
     const hook = recorder();
     let release!: () => void;
     let syncs = 0;
-    const synced = () => {
+    const durableThrough = () => {
       syncs++;
       return new Promise<void>((resolve) => (release = resolve));
     };
-    const { dispatcher, add } = setup({ hook: hook.adapter }, {}, synced);
+    const { dispatcher, add } = setup({ hook: hook.adapter }, {}, durableThrough);
     add('hook', 'a', '1');
     dispatcher.start();
     await until(() => syncs === 1);

@@ -26,11 +26,12 @@ export interface DispatcherDependencies {
    */
   grouped: <T>(fn: () => T, options?: { durable?: boolean }) => Promise<T>;
   /**
-   * Resolves once every commit made so far is durable (`engine.synced()`). Claimed rows are
-   * delivered only after it: a write's event must not leave the process before the write
-   * is on disk. Default: commits are durable when they resolve.
+   * The group commit's progress (the storage engine's `committed` and `durableThrough`).
+   * Claimed rows are delivered only once the commits before the claim are durable: a
+   * write's event must not leave the process before the write is on disk. Without it,
+   * commits are taken to be durable when they resolve.
    */
-  synced?: () => Promise<void>;
+  durability?: { readonly committed: number; durableThrough(commit: number): Promise<void> };
   resolve: DestinationResolver;
   settings: DeliverySettings;
   logger: Logger;
@@ -108,11 +109,12 @@ export class Dispatcher {
         this.again = false;
         const capacity = this.deps.settings.concurrency - this.inFlight;
         if (capacity <= 0) break;
-        const entries = await this.bookkeeping(() =>
-          this.deps.store.claim(this.now(), capacity, this.deps.settings.leaseMs),
-        );
-        // The claim committed after the rows it found: once it is on disk, so are they.
-        if (entries.length > 0) await this.deps.synced?.();
+        const { entries, before } = await this.bookkeeping(() => ({
+          entries: this.deps.store.claim(this.now(), capacity, this.deps.settings.leaseMs),
+          // The rows it finds were committed by earlier batches: these.
+          before: this.deps.durability?.committed ?? 0,
+        }));
+        if (entries.length > 0) await this.deps.durability?.durableThrough(before);
         for (const entry of entries) this.track(this.deliver(entry));
         if (entries.length === capacity) this.again = true;
       } while (this.again && !this.stopped);

@@ -75,7 +75,7 @@ export class SqliteReportStore implements ReportStore {
 
   private constructor(
     private readonly db: Database.Database,
-    wal: WalFile | undefined,
+    private readonly wal: WalFile | undefined,
   ) {
     this.group = new GroupCommit(db, wal);
     this.statements = {
@@ -435,6 +435,7 @@ export class SqliteReportStore implements ReportStore {
 
   close(): Promise<void> {
     if (this.db.open) this.db.close();
+    this.wal?.close();
     return Promise.resolve();
   }
 

@@ -122,6 +122,7 @@ export class StorageEngine {
 
   close(): void {
     this.db.close();
+    this.wal?.close();
   }
 
   /**
@@ -150,12 +151,17 @@ export class StorageEngine {
   }
 
   /**
-   * Resolves once every commit made so far is on disk (fsync on; at once with fsync off).
-   * For readers that hand what they read to the outside world: a group commit is visible
-   * to this process a moment before its WAL is fsynced (ADR 17).
+   * Group commits made so far; read inside a `grouped` job, those before the job's own.
+   * With `durableThrough`, for readers that hand what they read to the outside world: a
+   * group commit is visible to this process a moment before its WAL is fsynced (ADR 17).
    */
-  synced(): Promise<void> {
-    return this.wal?.sync() ?? Promise.resolve();
+  get committed(): number {
+    return this.group.committed;
+  }
+
+  /** Resolves once group commit number `commit` is on disk (at once with fsync off). */
+  durableThrough(commit: number): Promise<void> {
+    return this.group.durableThrough(commit);
   }
 
   /** `grouped` for a write that frees space (a delete): it runs on a full disk too. */

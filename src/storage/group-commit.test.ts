@@ -81,6 +81,33 @@ describe('GroupCommit', () => {
     db.close();
   });
 
+  it('lets a reader wait for the commits it saw, joining the fdatasync under way', async () => {
+    const db = new Database(':memory:');
+    const wal = new WalFile('/unused');
+    const releases: (() => void)[] = [];
+    wal.sync = () => new Promise<void>((r) => releases.push(r));
+    const group = new GroupCommit(db, wal);
+    const write = group.run(() => 'row'); // commit 1, durable: an fdatasync starts
+    await new Promise((r) => setImmediate(r));
+    // A later bookkeeping job sees commit 1 and waits for it: no fdatasync of its own.
+    const seen = await group.run(() => group.committed, { durable: false });
+    expect(seen).toBe(1);
+    let readerDone = false;
+    const reader = group.durableThrough(seen).then(() => (readerDone = true));
+    await new Promise((r) => setImmediate(r));
+    expect(releases).toHaveLength(1);
+    expect(readerDone).toBe(false);
+    releases[0]!();
+    await Promise.all([write, reader]);
+    await group.durableThrough(1); // known durable: at once, no fdatasync
+    expect(releases).toHaveLength(1);
+    // Commit 2 was bookkeeping only: waiting for it starts an fdatasync.
+    const waiting = group.durableThrough(2);
+    expect(releases).toHaveLength(2);
+    releases[1]!();
+    await waiting;
+  });
+
   it('rejects the durable jobs of a batch whose WAL could not be synced', async () => {
     const db = new Database(':memory:');
     const wal = new WalFile('/nonexistent');
@@ -104,6 +131,10 @@ describe('WalFile', () => {
     db.close();
     expect(existsSync(wal.path)).toBe(false);
     await wal.sync();
+    const closing = wal.sync(); // under way while its descriptor is let go
+    wal.close();
+    await closing;
+    await wal.sync(); // nothing left to do
   });
 
   it('lets callers that arrive during an fdatasync share the next one', async () => {

@@ -27,12 +27,37 @@ type JobOutcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class GroupCommit {
   private queue: Job[] = [];
   private scheduled = false;
+  /** Commits made so far, and the highest of them known to be on disk. */
+  private commits = 0;
+  private durable = 0;
+  /** fdatasyncs under way, each with the last commit it will make durable. */
+  private readonly syncing = new Set<{ through: number; done: Promise<void> }>();
+  /** Prepared once: db.pragma() would prepare the statement on every batch, twice. */
+  private readonly pragmas = new Map<string, { run(): unknown }>();
 
   /** @param wal the database's WAL when commits must be durable (fsync on); else none. */
   constructor(
     private readonly db: SqliteDatabase,
     private readonly wal?: WalFile,
   ) {}
+
+  /**
+   * How many batches have committed. Read inside a job, it counts the commits before that
+   * job's batch: pass it to `durableThrough` to wait for what the job could see.
+   */
+  get committed(): number {
+    return this.commits;
+  }
+
+  /**
+   * Resolves once commit number `commit` (see `committed`) is on disk, joining an fdatasync
+   * already under way when one covers it, so waiting adds no fsync of its own.
+   */
+  durableThrough(commit: number): Promise<void> {
+    if (!this.wal || commit <= this.durable) return Promise.resolve();
+    for (const sync of this.syncing) if (sync.through >= commit) return sync.done;
+    return this.syncThrough(this.commits);
+  }
 
   /**
    * Runs `work` in the next batch. With `durable: false` (bookkeeping whose loss in a power
@@ -72,6 +97,7 @@ export class GroupCommit {
       if (outcome.ok) job.resolve(outcome.value);
       else job.reject(outcome.error);
     };
+    const commit = ++this.commits;
     const waiting = this.wal !== undefined && jobs.some((job) => job.durable);
     if (!waiting) {
       jobs.forEach(settle);
@@ -80,7 +106,7 @@ export class GroupCommit {
     jobs.forEach((job, i) => {
       if (!job.durable) settle(job, i);
     });
-    this.wal.sync().then(
+    this.syncThrough(commit).then(
       () =>
         jobs.forEach((job, i) => {
           if (job.durable) settle(job, i);
@@ -95,7 +121,7 @@ export class GroupCommit {
   /** Runs the batch in one transaction; each job's outcome, or throws if the commit fails. */
   private commit(jobs: Job[]): JobOutcome[] {
     const outcomes: JobOutcome[] = [];
-    if (this.wal) this.db.pragma('synchronous = NORMAL');
+    if (this.wal) this.synchronous('NORMAL');
     try {
       // IMMEDIATE: take the write lock up front, so a database other connections also write
       // (reports.db) waits on busy_timeout instead of failing when a read turns into a write.
@@ -112,8 +138,33 @@ export class GroupCommit {
         })
         .immediate();
     } finally {
-      if (this.wal && this.db.open) this.db.pragma('synchronous = FULL');
+      if (this.wal && this.db.open) this.synchronous('FULL');
     }
     return outcomes;
+  }
+
+  /** Starts an fdatasync that makes every commit up to `through` durable. */
+  private syncThrough(through: number): Promise<void> {
+    const wal = this.wal;
+    if (!wal) return Promise.resolve();
+    const done = wal.sync().then(() => {
+      this.durable = Math.max(this.durable, through);
+    });
+    const sync = { through, done };
+    this.syncing.add(sync);
+    done.then(
+      () => this.syncing.delete(sync),
+      () => this.syncing.delete(sync),
+    );
+    return done;
+  }
+
+  private synchronous(level: 'NORMAL' | 'FULL'): void {
+    let statement = this.pragmas.get(level);
+    if (!statement) {
+      statement = this.db.prepare(`PRAGMA synchronous = ${level}`);
+      this.pragmas.set(level, statement);
+    }
+    statement.run();
   }
 }

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, fdatasync, openSync } from 'node:fs';
 
 /**
  * A SQLite database's write-ahead log, made durable on libuv's thread pool instead of inside
@@ -8,6 +8,8 @@ import { open } from 'node:fs/promises';
  * commit made before the call is on disk, exactly as `synchronous=FULL` would have left it.
  *
  * Calls made while an fdatasync runs share the next one: at most one runs and one waits.
+ * The WAL stays open for as long as its connection (SQLite keeps the file, whose content it
+ * rewrites in place after checkpoints, until the last connection closes): `close()` it then.
  *
  * @example
  * const wal = new WalFile('/data/vigil.db');
@@ -17,6 +19,8 @@ import { open } from 'node:fs/promises';
 export class WalFile {
   private running: Promise<void> | undefined;
   private waiting: Promise<void> | undefined;
+  private fd: number | undefined;
+  private closed = false;
   readonly path: string;
 
   constructor(databaseFile: string) {
@@ -36,28 +40,44 @@ export class WalFile {
     return this.waiting;
   }
 
+  /**
+   * Lets go of the WAL's descriptor (after the database connection has closed), once the
+   * fdatasyncs under way are done with it. Later syncs have nothing left to do.
+   */
+  close(): void {
+    this.closed = true;
+    const fd = this.fd;
+    this.fd = undefined;
+    if (fd === undefined) return;
+    const pending = this.waiting ?? this.running;
+    if (pending) void pending.catch(() => {}).finally(() => closeSync(fd));
+    else closeSync(fd);
+  }
+
   private start(): Promise<void> {
-    const run = fdatasync(this.path).finally(() => {
+    const run = this.fdatasync().finally(() => {
       if (this.running === run) this.running = undefined;
     });
     this.running = run;
     return run;
   }
-}
 
-async function fdatasync(path: string): Promise<void> {
-  let handle;
-  try {
-    // 'r+' neither creates nor truncates; a writable descriptor is what Windows needs to flush.
-    handle = await open(path, 'r+');
-  } catch (error) {
-    // No WAL: the connection was closed, which checkpoints every commit into the database.
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    await handle.datasync();
-  } finally {
-    await handle.close();
+  private fdatasync(): Promise<void> {
+    // Closed with its connection, which checkpointed every commit into the database.
+    if (this.closed) return Promise.resolve();
+    let fd: number;
+    try {
+      // Opened once, synchronously (a few µs), then only fdatasync goes to the thread pool:
+      // opening and closing per sync cost ~1 ms of event-loop time per image (--cpu-prof).
+      // 'r+' neither creates nor truncates; a writable descriptor is what Windows needs.
+      fd = this.fd ??= openSync(this.path, 'r+');
+    } catch (error) {
+      // No WAL: the connection was closed, which checkpoints every commit into the database.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve();
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    return new Promise<void>((resolve, reject) =>
+      fdatasync(fd, (error) => (error ? reject(error) : resolve())),
+    );
   }
 }
