@@ -1,3 +1,4 @@
+import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../storage/index.js';
 import type {
   AttemptOutcome,
@@ -73,6 +74,7 @@ export interface Claim {
  */
 export class InvocationStore {
   private readonly statements;
+  private readonly nextDueQueries = new Map<number, Statement>();
 
   constructor(private readonly db: SqliteDatabase) {
     this.statements = {
@@ -252,13 +254,17 @@ export class InvocationStore {
 
   /** When the next pending event (of these functions) or record is due, if any. */
   nextDueAt(functionNames: readonly string[]): number | undefined {
-    const names = functionNames.map(() => '?').join(',') || 'NULL';
-    const row = this.db
-      .prepare(
+    // Asked after every attempt: prepared once per number of names, not on every call.
+    let query = this.nextDueQueries.get(functionNames.length);
+    if (!query) {
+      const names = functionNames.map(() => '?').join(',') || 'NULL';
+      query = this.db.prepare(
         `SELECT MIN(next_attempt_at) AS at FROM function_invocations
           WHERE (state = 'pending' AND function_name IN (${names})) OR on_failure_state = 'pending'`,
-      )
-      .get(...functionNames) as { at: number | null };
+      );
+      this.nextDueQueries.set(functionNames.length, query);
+    }
+    const row = query.get(...functionNames) as { at: number | null };
     return row.at ?? undefined;
   }
 
