@@ -5,6 +5,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalReport } from '../eval/index.js';
+import {
+  BLUE,
+  GREY,
+  RED,
+  solid,
+  writeTinyModel,
+} from '../moderation/custom/tiny-model.test-helper.js';
 import { EXIT_NO_MODERATOR, EXIT_USAGE, runEval } from './eval.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
@@ -135,6 +142,61 @@ describe('vigil eval', () => {
       expect(fit!.threshold).toBeLessThanOrEqual(fit!.to);
       expect(fit!.to).toBeGreaterThanOrEqual(90);
     }
+  });
+
+  it("scores the config's own models, folders named after their labels", async () => {
+    const own = join(dir, 'own');
+    await mkdir(own, { recursive: true });
+    const { file, labels } = await writeTinyModel(own, 'widgets');
+    const ownConfig = join(own, 'vigil.json');
+    await writeFile(
+      ownConfig,
+      JSON.stringify({
+        moderation: {
+          workers: 1,
+          models: [
+            {
+              name: 'widgets',
+              file,
+              labels,
+              inputSize: 224,
+              normalisation: 'zero-one',
+              output: 'probabilities',
+              map: {
+                red_widget: 'Weapons',
+                blue_widget: { label: 'Company Logo', parent: 'Brand' },
+              },
+            },
+          ],
+        },
+      }),
+    );
+    for (const [folder, colour] of [
+      ['company-logo', BLUE],
+      ['weapons', RED],
+      ['clean', GREY],
+    ] as const) {
+      await mkdir(join(own, 'set', folder), { recursive: true });
+      await writeFile(join(own, 'set', folder, `${folder}.png`), await solid(colour));
+    }
+    const { code, stdout, stderr } = await vigilEval([
+      join(own, 'set'),
+      '--json',
+      '--config',
+      ownConfig,
+    ]);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout) as EvalReport;
+    expect(report.modelVersion).toMatch(/\+custom:widgets@/);
+    const byCategory = new Map(report.categories.map((c) => [c.category, c]));
+    expect(byCategory.get('Company Logo')).toMatchObject({
+      folder: 'company-logo',
+      truePositives: 1,
+      recall: 1,
+    });
+    expect(byCategory.get('Weapons')).toMatchObject({ truePositives: 1, recall: 1 });
+    expect(report.clean).toMatchObject({ images: 1, falsePositives: 0 });
   });
 
   it('prints a table by default, threshold from --min-confidence', async () => {

@@ -16,6 +16,7 @@ import {
   type TextStream,
 } from '../eval/index.js';
 import { configuredModerator } from '../moderation/configured.js';
+import { ownLabelNames } from '../moderation/custom/index.js';
 
 /** Exit codes: 0 the evaluation ran, whatever the scores; 1 the moderator never answered; 2 usage. */
 export const EXIT_RAN = 0;
@@ -59,7 +60,7 @@ export async function runEval(folder: string, options: EvalOptions, io: EvalIO):
   try {
     const file = options.config ?? io.env['VIGIL_CONFIG'];
     config = loadConfig({}, io.env, file ? readConfigFile(file) : undefined);
-    set = await readEvalSet(folder);
+    set = await readEvalSet(folder, { userLabels: ownLabelNames(config.moderation.models) });
   } catch (err) {
     if (!(err instanceof ConfigError || err instanceof EvalFolderError)) throw err;
     say(err.message);

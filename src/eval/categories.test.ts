@@ -41,6 +41,19 @@ describe('expectedOfFolder', () => {
     expect(() => expectedOfFolder(folder)).toThrow(message);
   });
 
+  it("takes the labels of the config's own models, v7 names first, and lists them when refusing", () => {
+    const own = ['Company Logo', 'Brand', 'Kitchen Knife'];
+    expect(expectedOfFolder('company-logo', own)).toBe('Company Logo');
+    expect(expectedOfFolder('Company_Logo', own)).toBe('Company Logo');
+    expect(expectedOfFolder('brand', own)).toBe('Brand');
+    expect(expectedOfFolder('kitchen knife', own)).toBe('Kitchen Knife');
+    expect(expectedOfFolder('weapons', [...own, 'Weapons'])).toBe('Weapons');
+    expect(() => expectedOfFolder('company-logo')).toThrow(UnknownFolderError);
+    expect(() => expectedOfFolder('logos', own)).toThrow(
+      /; your models' labels: company-logo, brand, kitchen-knife\.$/,
+    );
+  });
+
   it('gives every level-1 and level-2 category a name no other category has', () => {
     const slugs = CATEGORY_NAMES.flatMap((c) => c.folders);
     expect(new Set(slugs).size).toBe(slugs.length);

@@ -61,24 +61,32 @@ export class UnknownFolderError extends Error {
 }
 
 /**
- * What a folder's images are expected to get, from the folder's name.
+ * What a folder's images are expected to get, from the folder's name: a v7 category, or one
+ * of `userLabels` (the labels the config's own models report, `moderation.models`).
  *
  * @example expectedOfFolder('weapons') // 'Weapons'
+ * @example expectedOfFolder('company-logo', ['Company Logo', 'Brand']) // 'Company Logo'
  * @throws UnknownFolderError naming the folder and the names it could have had.
  */
-export function expectedOfFolder(folder: string): Expected {
+export function expectedOfFolder(folder: string, userLabels: readonly string[] = []): Expected {
   const slug = folderSlug(folder);
   if (slug === CLEAN) return CLEAN;
   const category = BY_SLUG.get(slug);
   if (category) return category;
+  const own = userLabels.find((label) => folderSlug(label) === slug);
+  if (own !== undefined) return own;
   const deeper = [...TAXONOMY_V7.values()].find(
     (e) => e.TaxonomyLevel === 3 && folderSlug(e.Name) === slug,
   );
   const hint = deeper
     ? ` ${deeper.Name} is a level-3 label: name the folder after its category, ${folderSlug(deeper.ParentName)}.`
     : '';
+  const yours =
+    userLabels.length > 0
+      ? `; your models' labels: ${userLabels.map((label) => folderSlug(label)).join(', ')}`
+      : '';
   throw new UnknownFolderError(
-    `Folder '${folder}' names no category.${hint} Folder names (any case; '_', ' ' and '-' alike, 'and'/'&' optional): ${CLEAN}, ${CATEGORY_NAMES.flatMap((c) => c.folders).join(', ')}.`,
+    `Folder '${folder}' names no category.${hint} Folder names (any case; '_', ' ' and '-' alike, 'and'/'&' optional): ${CLEAN}, ${CATEGORY_NAMES.flatMap((c) => c.folders).join(', ')}${yours}.`,
   );
 }
 

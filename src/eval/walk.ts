@@ -60,10 +60,14 @@ async function filesBelow(dir: string): Promise<string[]> {
 /**
  * @example
  * await readEvalSet('eval/') // { folders: [{ folder: 'weapons', expected: 'Weapons', images: [...] }, …] }
+ * @param options.userLabels labels of the config's own models a folder may be named after.
  * @throws EvalFolderError when the root is not a folder, holds images of its own, has no
  *   subfolders, or a subfolder's name is not a category (the message lists the names).
  */
-export async function readEvalSet(root: string): Promise<EvalSet> {
+export async function readEvalSet(
+  root: string,
+  options: { userLabels?: readonly string[] } = {},
+): Promise<EvalSet> {
   const rootStat = await stat(root).catch(() => undefined);
   if (!rootStat?.isDirectory())
     throw new EvalFolderError(`${root} is not a folder: give a folder of category subfolders.`);
@@ -84,7 +88,7 @@ export async function readEvalSet(root: string): Promise<EvalSet> {
     const folder = relative(root, dir.path);
     let expected: string;
     try {
-      expected = expectedOfFolder(folder);
+      expected = expectedOfFolder(folder, options.userLabels);
     } catch (err) {
       if (err instanceof UnknownFolderError) throw new EvalFolderError(err.message);
       throw err;

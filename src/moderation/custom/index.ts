@@ -3,6 +3,7 @@ export {
   NORMALISATION_PRESETS,
   customModelSchema,
   customModelsSchema,
+  ownLabelNames,
   type CustomModelConfig,
   type Normalisation,
   type OutputKind,

@@ -106,6 +106,26 @@ export function mapTarget(entry: MapEntry): MapTarget & { minConfidence?: number
   return typeof entry === 'string' ? { label: entry } : entry;
 }
 
+/**
+ * The labels of the user's own (not Rekognition v7) that the models report: every such map
+ * target and every new parent named for one. `vigil eval` accepts them as folder names.
+ *
+ * @example ownLabelNames(models) // ['Company Logo', 'Brand']
+ */
+export function ownLabelNames(models: readonly CustomModelConfig[]): string[] {
+  const { labels } = userLabels(
+    models.flatMap((m) =>
+      Object.values(m.map).map((entry) => ({ at: m.name, target: mapTarget(entry) })),
+    ),
+  );
+  const names = new Set<string>();
+  for (const [label, parent] of labels) {
+    names.add(label);
+    if (parent !== '' && !TAXONOMY_V7.has(parent)) names.add(parent);
+  }
+  return [...names];
+}
+
 const v7Suggestion = (name: string) =>
   [...TAXONOMY_V7.keys()].find((known) => known.toLowerCase() === name.toLowerCase());
 
