@@ -119,8 +119,6 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const reviewSqs = /^https?:\/\//.test(config.pipeline.reviewQueue)
     ? new SQSClient({ region: config.region })
     : undefined;
-  // Image memory's hasher (ADR 14), in a thread of its own started by the first image.
-  const hasher = config.pipeline.memory.enabled ? new ThreadedHasher() : undefined;
   const reviewQueue: ReviewQueue = reviewSqs
     ? new SqsReviewQueue(reviewSqs, config.pipeline.reviewQueue)
     : new VigilReviewQueue(queues, config.pipeline.reviewQueue);
@@ -189,6 +187,11 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   const moderator = configuredModerator(config, (line) =>
     log.debug({ component: 'moderation' }, line),
   );
+  // Image memory's hasher (ADR 14), in a thread of its own started by the first image; with
+  // the local backend it hashes the frame the models then classify (one decode for both).
+  const hasher = config.pipeline.memory.enabled
+    ? new ThreadedHasher(moderator.frameSource())
+    : undefined;
   // The tracking records moderate-image writes, review decisions and the audit log: read by
   // the gate's closed mode, the console and the review sweeper.
   let reportStore: ReportStore;

@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DEFAULT_DECODE_LIMITS, decodeForModel } from '../moderation/local/decode.js';
 import { SharpPhash } from './sharp-phash.js';
 import { ThreadedHasher } from './threaded-hasher.js';
 import { UnhashableImageError } from './types.js';
@@ -38,6 +39,26 @@ describe('ThreadedHasher', () => {
       UnhashableImageError,
     );
     await expect(hasher.hash(await fixture('animated-one-flagged.gif'))).rejects.toBeInstanceOf(
+      UnhashableImageError,
+    );
+  });
+
+  it('hashes the frame a frame source decoded, to the same hash, decoding once', async () => {
+    const decodes: Buffer[] = [];
+    hasher = new ThreadedHasher((image) => {
+      decodes.push(image);
+      return decodeForModel(image, DEFAULT_DECODE_LIMITS);
+    });
+    const names = ['flagged-porn.jpg', 'clean-landscape.png', 'bench-clean-1mp.jpg'];
+    const images = await Promise.all(names.map(fixture));
+    const fromFrames = await Promise.all(images.map((image) => hasher!.hash(image)));
+    const direct = new SharpPhash();
+    expect(fromFrames).toEqual(await Promise.all(images.map((image) => direct.hash(image))));
+    expect(decodes).toEqual(images); // the source's decode, not one of the thread's own
+    await expect(hasher.hash(await fixture('animated-one-flagged.gif'))).rejects.toBeInstanceOf(
+      UnhashableImageError,
+    );
+    await expect(hasher.hash(await fixture('corrupt.jpg'))).rejects.toBeInstanceOf(
       UnhashableImageError,
     );
   });

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/index.js';
-import type { FromHashWorker } from './hash-protocol.js';
+import { FRAME_BYTES, type DecodedImage } from '../moderation/local/decode.js';
+import type { FromHashWorker, ToHashWorker } from './hash-protocol.js';
 import { SHARP_PHASH_ALGORITHM } from './sharp-phash.js';
 import { UnhashableImageError, type ImageHasher } from './types.js';
 
@@ -27,15 +28,36 @@ export class ThreadedHasher implements ImageHasher {
   private nextId = 1;
   private closed = false;
 
-  hash(image: Buffer): Promise<string> {
-    if (this.closed) return Promise.reject(new Error('the image hasher is closed'));
+  /**
+   * @param frames where the server's local models get their frames (ConfiguredModerator's
+   *   `frameSource`): the thread then hashes the frame they will classify, and the image is
+   *   decoded once for both. Without it the thread decodes the image itself.
+   */
+  constructor(private readonly frames?: (image: Buffer) => Promise<DecodedImage>) {}
+
+  async hash(image: Buffer): Promise<string> {
+    if (this.closed) throw new Error('the image hasher is closed');
+    if (!this.frames) return this.post(new Uint8Array(image), 'image');
+    let decoded: DecodedImage;
+    try {
+      decoded = await this.frames(image);
+    } catch (error) {
+      // The moderator will refuse it too, with its reason; memory just stands aside.
+      throw new UnhashableImageError(`not a decodable image: ${(error as Error).message}`);
+    }
+    if (decoded.totalFrames > 1)
+      throw new UnhashableImageError(`${decoded.totalFrames} frames: only still images are hashed`);
+    return this.post(decoded.pixels.slice(0, FRAME_BYTES), 'frame');
+  }
+
+  /** Sends a copy the caller does not keep (the moderator still needs the originals). */
+  private post(bytes: Uint8Array, kind: 'image' | 'frame'): Promise<string> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
-    // A copy to transfer: the caller keeps its buffer (the moderator reads it next).
-    const copy = new Uint8Array(image);
     return new Promise<string>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, image: copy }, [copy.buffer]);
+      const message = kind === 'image' ? { id, image: bytes } : { id, frame: bytes };
+      worker.postMessage(message satisfies ToHashWorker, [bytes.buffer as ArrayBuffer]);
     });
   }
 

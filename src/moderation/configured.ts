@@ -5,7 +5,8 @@ import {
   createRekognitionModerator,
   credentialsFromEnv,
 } from './backends/index.js';
-import { createLocalModerator } from './local/local-moderator.js';
+import type { DecodedImage } from './local/decode.js';
+import { createLocalModerator, type LocalModerator } from './local/local-moderator.js';
 import type { DetectOptions, ModerationResult, Moderator } from './types.js';
 
 /** Where the configured moderator stands: not created yet, loading, usable, or broken. */
@@ -20,6 +21,12 @@ export interface ConfiguredModerator extends Moderator {
   /** Creates the backend now (the local one loads and warms every model in every worker). */
   warm(): Promise<void>;
   status(): ModeratorState;
+  /**
+   * With the local backend, the image decoded as its models read it (LocalModerator's
+   * `decodedFrames`), so image memory hashes the very frame that is then classified
+   * instead of decoding the image twice; undefined for a remote backend.
+   */
+  frameSource(): ((image: Buffer) => Promise<DecodedImage>) | undefined;
 }
 
 /**
@@ -31,7 +38,7 @@ export function configuredModerator(
   config: VigilConfig,
   log: (line: string) => void,
 ): ConfiguredModerator {
-  let created: Promise<Moderator> | undefined;
+  let created: Promise<Moderator | LocalModerator> | undefined;
   let state: ModeratorState = { state: 'idle' };
   const get = () => {
     if (created) return created;
@@ -59,6 +66,10 @@ export function configuredModerator(
       await get();
     },
     status: () => state,
+    frameSource: () =>
+      config.moderation.backend === 'local'
+        ? async (image) => ((await get()) as LocalModerator).decodedFrames(image)
+        : undefined,
     async close(): Promise<void> {
       // A backend that failed to load has nothing to close.
       if (created) await (await created.catch(() => undefined))?.close();

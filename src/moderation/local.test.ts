@@ -92,6 +92,21 @@ describe('real inference on the fixtures', () => {
     const result = await moderator.detectModerationLabels(await fixture('bench-flagged-1mp.jpg'));
     expect(confidence(result, EXPLICIT)).toBeGreaterThanOrEqual(FLAGGED_MIN);
   });
+
+  it('classifies the frames decodedFrames made for the same Buffer, once, with the same answer', async () => {
+    const image = await fixture('bench-flagged-1mp.jpg');
+    const direct = await moderator.detectModerationLabels(Buffer.from(image));
+    const early = moderator.decodedFrames(image);
+    expect(moderator.decodedFrames(image)).toBe(early); // one decode however often asked
+    const { pixels } = await early;
+    expect(pixels.byteLength).toBeGreaterThan(0);
+    const shared = await moderator.detectModerationLabels(image, { minConfidence: 50 });
+    expect(pixels.byteLength).toBe(0); // handed to a worker: this decode was the one classified
+    expect(shared.ModerationLabels).toEqual(
+      direct.ModerationLabels.filter((label) => label.Confidence >= 50),
+    );
+    expect(moderator.decodedFrames(image)).not.toBe(early); // used once, then forgotten
+  });
 });
 
 describe('MinConfidence', () => {

@@ -17,6 +17,7 @@ import {
   MODEL_INPUT_SIZE,
   decodeForModel,
   type DecodeLimits,
+  type DecodedImage,
 } from './decode.js';
 import { IMAGENET_MODEL_VERSION } from './imagenet.js';
 import { prepareNsfwRuntime } from './nsfw-runtime.js';
@@ -87,6 +88,8 @@ function otherSizes(models: readonly PreparedModel[]): FrameSize[] {
  */
 export class LocalModerator implements Moderator {
   readonly #sizes: FrameSize[];
+  /** Decodes asked for ahead of classification (decodedFrames), by the caller's Buffer. */
+  readonly #decoded = new WeakMap<Buffer, Promise<DecodedImage>>();
 
   private constructor(
     private readonly pool: WorkerPool,
@@ -166,7 +169,7 @@ export class LocalModerator implements Moderator {
         'Every moderation worker is busy and the queue is full.',
       );
     const bytes = Buffer.from(image.buffer, image.byteOffset, image.length);
-    const decoded = await decodeForModel(bytes, this.limits);
+    const decoded = await this.#takeDecoded(image, bytes);
     const sized =
       this.#sizes.length > 0
         ? await decodeAtSizes(bytes, decoded.totalFrames, this.limits, this.#sizes)
@@ -191,6 +194,32 @@ export class LocalModerator implements Moderator {
     return mergeLabels(
       this.custom.map((model, i) => customLabels(model.mapping, frame.custom[i] ?? [])),
     );
+  }
+
+  /**
+   * The image decoded as the models read it (224×224 RGB frames), for image memory's hash:
+   * kept until this image (the same Buffer) is classified, which then skips its own decode.
+   *
+   * @throws the ModerationError the image would be refused with.
+   */
+  decodedFrames(image: Buffer): Promise<DecodedImage> {
+    let decoded = this.#decoded.get(image);
+    if (!decoded) {
+      decoded = decodeForModel(
+        Buffer.from(image.buffer, image.byteOffset, image.length),
+        this.limits,
+      );
+      decoded.catch(() => {}); // the caller, or the classification, hears of a failure
+      this.#decoded.set(image, decoded);
+    }
+    return decoded;
+  }
+
+  /** A decode made earlier by decodedFrames (its pixels go to a worker: used once), or now. */
+  #takeDecoded(image: Buffer, bytes: Buffer): Promise<DecodedImage> {
+    const earlier = this.#decoded.get(image);
+    this.#decoded.delete(image);
+    return earlier ?? decodeForModel(bytes, this.limits);
   }
 
   /** Ready workers, busy workers and waiting requests, for metrics and health. */
