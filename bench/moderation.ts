@@ -36,11 +36,12 @@
  *   worker count and calls detectModerationLabels on the same bytes in a closed loop, at
  *   concurrency = workers and 2 × workers. The better of the two is the reference; overhead
  *   ratio = pipeline images/s ÷ raw images/s (target ≥ 0.85).
- * - Image memory on (the default), after the rounds: a second Vigil with the default
- *   configuration (plus cleanTag), fed BENCH_SAMPLES + BENCH_IMAGES distinct synthetic 1 MP
- *   pictures (smooth random colour fields, ~150 KB each, hashes ≥ 17 bits apart) so that each
- *   is hashed and looked up and none is recalled: latency one at a time (quiet observer),
- *   then saturation as above. BENCH_MEMORY_RUN=0 skips it. Issue 10's targets (≥ 2 × 26.2
+ * - New pictures, image memory off and on (the default), after the rounds: two more fresh
+ *   servers (cleanTag on) fed the same BENCH_SAMPLES + BENCH_IMAGES distinct synthetic 1 MP
+ *   pictures (smooth random colour fields, ~150 KB each, hashes ≥ 17 bits apart), so that with
+ *   memory on each is hashed and looked up and none is recalled: latency one at a time
+ *   (quiet observer), then saturation as above; the difference is memory's cost.
+ *   BENCH_MEMORY_RUN=0 skips them. Issue 10's targets (≥ 2 × 26.2
  *   img/s, ≤ 35 server CPU-ms, p50 ≤ 40 ms, peak RSS ≤ 500 MB) are judged for both servers.
  *
  *   npm run build && npm run bench:moderation
@@ -397,6 +398,7 @@ async function saturationPhase(
 const TARGET = { imagesPerSec: 2 * 26.2, serverCpuMs: 35, p50Ms: 40, rssMB: 500 };
 
 interface MemoryOnResult {
+  memory: boolean;
   /** Quiet observer: PUT acknowledged → the record's processing_end (ms), one at a time. */
   latencyMs: number[];
   saturation: Omit<SaturationResult, 'wrongTags'>;
@@ -432,14 +434,19 @@ async function distinctPictures(count: number, seed: number): Promise<Buffer[]> 
   return pictures;
 }
 
-/** A second Vigil with the default image memory: latency one at a time, then saturation. */
-async function memoryOnRun(): Promise<MemoryOnResult> {
-  const pictures = await distinctPictures(SAMPLES + IMAGES, 1);
+/**
+ * A fresh Vigil fed new pictures, image memory on (the default) or off: latency one at a
+ * time, then saturation.
+ */
+async function memoryOnRun(pictures: Buffer[], memory: boolean): Promise<MemoryOnResult> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-memory-'));
   const configFile = `${dataDir}.json`;
   await writeFile(
     configFile,
-    JSON.stringify({ pipeline: { cleanTag: true }, moderation: { workers: WORKERS } }),
+    JSON.stringify({
+      pipeline: { cleanTag: true, memory: { enabled: memory } },
+      moderation: { workers: WORKERS },
+    }),
   );
   const vigil = await spawnVigil(dataDir, {
     VIGIL_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -482,6 +489,7 @@ async function memoryOnRun(): Promise<MemoryOnResult> {
       .sort((a, b) => a - b);
     const tenth = ends[Math.floor(ends.length / 10)]!;
     return {
+      memory,
       latencyMs,
       saturation: {
         imagesPerSec: IMAGES / ((lastEnd - start) / 1000),
@@ -661,17 +669,22 @@ async function main(): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
     await rm(configFile, { force: true });
   }
-  let memoryOn: MemoryOnResult | undefined;
+  const newPictures: MemoryOnResult[] = [];
   if (MEMORY_RUN) {
-    memoryOn = await memoryOnRun();
-    const s = memoryOn.saturation;
-    process.stderr.write(
-      `  memory on: p50 ${fmt(percentile(memoryOn.latencyMs, 50))} ms, ${fmt(s.imagesPerSec, 1)} img/s, ` +
-        `server ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} CPU-ms/img, peak RSS ${fmt(s.peakRssMiB)} MiB, ` +
-        `remembered ${memoryOn.remembered}\n`,
-    );
+    const pictures = await distinctPictures(SAMPLES + IMAGES, 1);
+    // Off first, then on (the default), each on a fresh server: memory's cost in one run.
+    for (const memory of [false, true]) {
+      const run = await memoryOnRun(pictures, memory);
+      newPictures.push(run);
+      const s = run.saturation;
+      process.stderr.write(
+        `  new pictures, memory ${memory ? 'on' : 'off'}: p50 ${fmt(percentile(run.latencyMs, 50))} ms, ` +
+          `${fmt(s.imagesPerSec, 1)} img/s, server ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} CPU-ms/img, ` +
+          `peak RSS ${fmt(s.peakRssMiB)} MiB, recalled ${run.remembered}\n`,
+      );
+    }
   }
-  process.stdout.write(report(rounds, coldStart, serverPeakMiB, loadBefore, memoryOn));
+  process.stdout.write(report(rounds, coldStart, serverPeakMiB, loadBefore, newPictures));
 }
 
 /** Loads the model and starts every function worker; returns the first image's upload-to-tag. */
@@ -712,8 +725,9 @@ function report(
   coldStartMs: number,
   serverPeakMiB: number,
   loadBefore: number[],
-  memoryOn: MemoryOnResult | undefined,
+  newPictures: MemoryOnResult[],
 ): string {
+  const memoryOn = newPictures.find((r) => r.memory);
   const all = rounds.flatMap((r) => r.latency);
   const p = (values: number[], q: number, digits = 0) => fmt(percentile(values, q), digits);
   const ratio = (r: Round) => r.saturation.imagesPerSec / rawPerSec(r.raw);
@@ -841,7 +855,7 @@ function report(
         )
       : []),
     '',
-    ...(memoryOn ? memorySection(memoryOn) : []),
+    ...(newPictures.length > 0 ? memorySection(newPictures) : []),
     '## Against the seed architecture (S3 → Lambda → Rekognition, published figures)',
     '',
     '| | seed architecture | Vigil, this run |',
@@ -880,21 +894,35 @@ function issue10Targets(
   ];
 }
 
-function memorySection(m: MemoryOnResult): string[] {
-  const s = m.saturation;
+function memorySection(runs: MemoryOnResult[]): string[] {
+  const cpuMs = (m: MemoryOnResult) => (m.saturation.serverCpuSeconds / IMAGES) * 1000;
+  const off = runs.find((r) => !r.memory);
+  const on = runs.find((r) => r.memory);
   return [
-    '## Image memory on (the default): pictures it has never seen',
+    '## New pictures: image memory off and on (the default)',
     '',
-    `A second Vigil, default configuration plus cleanTag, after the rounds above. ${SAMPLES} distinct ` +
-      `1 MP pictures one at a time (quiet observer, gap ${GAP_MS} ms), then ${IMAGES} more at saturation ` +
-      `(${UPLOAD_CONCURRENCY} uploaders). Every upload is hashed and looked up; none may be recalled.`,
+    `After the rounds above, two fresh servers (cleanTag on; memory off, then on) each get the same ${SAMPLES} ` +
+      `distinct 1 MP pictures one at a time (quiet observer, gap ${GAP_MS} ms), then the same ${IMAGES} more at ` +
+      `saturation (${UPLOAD_CONCURRENCY} uploaders). With memory on every upload is hashed and looked up; none may be recalled.`,
     '',
-    '| upload-to-record p50 / p99 ms | img/s (cores used) | steady img/s | server CPU-ms/img | client CPU-ms/img | peak RSS MiB | recalled by memory |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    `| ${fmt(percentile(m.latencyMs, 50))} / ${fmt(percentile(m.latencyMs, 99))} | ${fmt(s.imagesPerSec, 1)} (${fmt(s.serverCores, 2)}) | ` +
-      `${fmt(s.steadyPerSec, 1)} | ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} | ${fmt((s.clientCpuSeconds / IMAGES) * 1000, 1)} | ` +
-      `${fmt(s.peakRssMiB)} | ${m.remembered} |`,
+    '| image memory | upload-to-record p50 / p99 ms | img/s (cores used) | steady img/s | server CPU-ms/img | client CPU-ms/img | peak RSS MiB | recalled by memory |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...runs.map((m) => {
+      const s = m.saturation;
+      return (
+        `| ${m.memory ? 'on' : 'off'} | ${fmt(percentile(m.latencyMs, 50))} / ${fmt(percentile(m.latencyMs, 99))} | ` +
+        `${fmt(s.imagesPerSec, 1)} (${fmt(s.serverCores, 2)}) | ${fmt(s.steadyPerSec, 1)} | ${fmt(cpuMs(m), 1)} | ` +
+        `${fmt((s.clientCpuSeconds / IMAGES) * 1000, 1)} | ${fmt(s.peakRssMiB)} | ${m.memory ? m.remembered : '–'} |`
+      );
+    }),
     '',
+    ...(off && on
+      ? [
+          `Image memory's cost, same pictures, same run: ${fmt(cpuMs(on) - cpuMs(off), 1)} server CPU-ms per image, ` +
+            `${fmt(percentile(on.latencyMs, 50) - percentile(off.latencyMs, 50))} ms of p50 latency.`,
+          '',
+        ]
+      : []),
   ];
 }
 
