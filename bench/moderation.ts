@@ -337,14 +337,14 @@ interface SaturationResult {
   wrongTags: number;
 }
 
-async function saturationPhase(
-  s3: S3Client,
-  tracking: Tracking,
-  vigil: ChildVigil,
-  round: number,
-): Promise<SaturationResult> {
-  const pid = vigil.process.pid!;
-  const prefix = `${PREFIX}r${round}-sat-`;
+/** IMAGES uploads under `prefix` by UPLOAD_CONCURRENCY clients, clocked until the last record. */
+async function saturate(
+  server: BenchServer,
+  prefix: string,
+  body: (i: number) => Kind | Buffer,
+): Promise<{ keys: string[]; result: Omit<SaturationResult, 'wrongTags'> }> {
+  const { s3, tracking } = server;
+  const pid = server.vigil.process.pid!;
   const keys = Array.from(
     { length: IMAGES },
     (_, i) => `${prefix}${String(i).padStart(5, '0')}.jpg`,
@@ -356,7 +356,7 @@ async function saturationPhase(
   let next = 0;
   await Promise.all(
     Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
-      for (let i = next++; i < keys.length; i = next++) await put(s3, keys[i]!, kindOf(i));
+      for (let i = next++; i < keys.length; i = next++) await put(s3, keys[i]!, body(i));
     }),
   );
   const uploadSeconds = (Date.now() - start) / 1000;
@@ -366,30 +366,36 @@ async function saturationPhase(
   const serverCpuSeconds = processCpuSeconds(pid) - cpuBefore;
   const client = process.cpuUsage(clientBefore);
   const peakRssMiB = rss.stop();
-
   const ends = [...tracking.rows(prefix).values()]
     .map((r) => r.processing_end)
     .sort((a, b) => a - b);
   const tenth = ends[Math.floor(ends.length / 10)]!;
+  return {
+    keys,
+    result: {
+      imagesPerSec: keys.length / ((lastEnd - start) / 1000),
+      steadyPerSec: (ends.length - 1 - Math.floor(ends.length / 10)) / ((lastEnd - tenth) / 1000),
+      uploadSeconds,
+      serverCpuSeconds,
+      serverCores,
+      clientCpuSeconds: (client.user + client.system) / 1e6,
+      peakRssMiB,
+    },
+  };
+}
+
+async function saturationPhase(server: BenchServer, round: number): Promise<SaturationResult> {
+  const { keys, result } = await saturate(server, `${PREFIX}r${round}-sat-`, kindOf);
   // After the clock stopped: every image carries its decision's tag.
   let wrongTags = 0;
-  next = 0;
+  let next = 0;
   await Promise.all(
     Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
       for (let i = next++; i < keys.length; i = next++)
-        if (!hasTag(await readTags(s3, keys[i]!), EXPECTED[kindOf(i)])) wrongTags++;
+        if (!hasTag(await readTags(server.s3, keys[i]!), EXPECTED[kindOf(i)])) wrongTags++;
     }),
   );
-  return {
-    imagesPerSec: keys.length / ((lastEnd - start) / 1000),
-    steadyPerSec: (ends.length - 1 - Math.floor(ends.length / 10)) / ((lastEnd - tenth) / 1000),
-    uploadSeconds,
-    serverCpuSeconds,
-    serverCores,
-    clientCpuSeconds: (client.user + client.system) / 1e6,
-    peakRssMiB,
-    wrongTags,
-  };
+  return { ...result, wrongTags };
 }
 
 // ---- image memory on (the default), on pictures it has never seen -------------------------
@@ -439,77 +445,36 @@ async function distinctPictures(count: number, seed: number): Promise<Buffer[]> 
  * time, then saturation.
  */
 async function memoryOnRun(pictures: Buffer[], memory: boolean): Promise<MemoryOnResult> {
-  const dataDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-memory-'));
-  const configFile = `${dataDir}.json`;
-  await writeFile(
-    configFile,
-    JSON.stringify({
-      pipeline: { cleanTag: true, memory: { enabled: memory } },
-      moderation: { workers: WORKERS },
-    }),
-  );
-  const vigil = await spawnVigil(dataDir, {
-    VIGIL_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-    VIGIL_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-    VIGIL_CONFIG: configFile,
-  });
-  const s3 = benchClient(vigil.url);
-  const tracking = new Tracking(join(dataDir, 'reports.db'));
+  const server = await startBenchServer(memory);
   try {
-    await warmUp(s3, tracking);
+    await warmUp(server.s3, server.tracking);
     const latencyMs: number[] = [];
     for (let i = 0; i < SAMPLES; i++) {
       const key = `${PREFIX}memory-quiet-${String(i).padStart(4, '0')}.jpg`;
-      await put(s3, key, pictures[i]!);
+      await put(server.s3, key, pictures[i]!);
       const ackWall = Date.now();
-      await waitForRecords(tracking, key, 1, 2);
-      latencyMs.push(tracking.rows(key).get(key)!.processing_end - ackWall);
+      await waitForRecords(server.tracking, key, 1, 2);
+      latencyMs.push(server.tracking.rows(key).get(key)!.processing_end - ackWall);
       await sleep(GAP_MS);
     }
-    const pid = vigil.process.pid!;
-    const prefix = `${PREFIX}memory-sat-`;
-    const rss = rssSampler(pid);
-    const cpuBefore = processCpuSeconds(pid);
-    const clientBefore = process.cpuUsage();
-    const start = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: UPLOAD_CONCURRENCY }, async () => {
-        for (let i = next++; i < IMAGES; i = next++)
-          await put(s3, `${prefix}${String(i).padStart(5, '0')}.jpg`, pictures[SAMPLES + i]!);
-      }),
+    const { result } = await saturate(
+      server,
+      `${PREFIX}memory-sat-`,
+      (i) => pictures[SAMPLES + i]!,
     );
-    const uploadSeconds = (Date.now() - start) / 1000;
-    const lastEnd = await waitForRecords(tracking, prefix, IMAGES);
-    const serverCores = (processCpuSeconds(pid) - cpuBefore) / ((Date.now() - start) / 1000);
-    await sleep(1000);
-    const client = process.cpuUsage(clientBefore);
-    const ends = [...tracking.rows(prefix).values()]
-      .map((r) => r.processing_end)
-      .sort((a, b) => a - b);
-    const tenth = ends[Math.floor(ends.length / 10)]!;
+    const peakRssMiB = Math.max(
+      result.peakRssMiB,
+      processMemoryMiB(server.vigil.process.pid!, 'VmHWM'),
+    );
     return {
       memory,
       latencyMs,
-      saturation: {
-        imagesPerSec: IMAGES / ((lastEnd - start) / 1000),
-        steadyPerSec: (ends.length - 1 - Math.floor(ends.length / 10)) / ((lastEnd - tenth) / 1000),
-        uploadSeconds,
-        serverCpuSeconds: processCpuSeconds(pid) - cpuBefore,
-        serverCores,
-        clientCpuSeconds: (client.user + client.system) / 1e6,
-        peakRssMiB: Math.max(rss.stop(), processMemoryMiB(pid, 'VmHWM')),
-      },
+      saturation: { ...result, peakRssMiB },
       // The warm-up's repeated images are recalled, as they should be; these must not be.
-      remembered: tracking.remembered(`${PREFIX}memory-`),
+      remembered: server.tracking.remembered(`${PREFIX}memory-`),
     };
   } finally {
-    tracking.close();
-    s3.destroy();
-    vigil.process.kill('SIGTERM');
-    await new Promise((r) => vigil.process.once('exit', r));
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(configFile, { force: true });
+    await server.stop();
   }
 }
 
@@ -623,19 +588,29 @@ function benchClient(endpoint: string): S3Client {
   });
 }
 
-async function main(): Promise<void> {
+/** A Vigil child process with the benchmark's configuration, its S3 client and records. */
+interface BenchServer {
+  vigil: ChildVigil;
+  s3: S3Client;
+  tracking: Tracking;
+  stop(): Promise<void>;
+}
+
+/**
+ * cleanTag on, so that both decisions have a tag to wait for, and `memory` as asked: off for
+ * the rounds, where the same two images are uploaded again and again and memory would
+ * answer every copy without the model, which is not what they measure.
+ */
+async function startBenchServer(memory: boolean): Promise<BenchServer> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'vigil-bench-moderation-'));
   const configFile = `${dataDir}.json`;
   await writeFile(
     configFile,
-    // Image memory off: the same two images are uploaded again and again, and memory would
-    // answer every copy without the model, which is not what this measures.
     JSON.stringify({
-      pipeline: { cleanTag: true, memory: { enabled: false } },
+      pipeline: { cleanTag: true, memory: { enabled: memory } },
       moderation: { workers: WORKERS },
     }),
   );
-  const loadBefore = os.loadavg();
   const vigil = await spawnVigil(dataDir, {
     VIGIL_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
     VIGIL_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
@@ -643,6 +618,25 @@ async function main(): Promise<void> {
   });
   const s3 = benchClient(vigil.url);
   const tracking = new Tracking(join(dataDir, 'reports.db'));
+  return {
+    vigil,
+    s3,
+    tracking,
+    async stop() {
+      tracking.close();
+      s3.destroy();
+      vigil.process.kill('SIGTERM');
+      await new Promise((r) => vigil.process.once('exit', r));
+      await rm(dataDir, { recursive: true, force: true });
+      await rm(configFile, { force: true });
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const loadBefore = os.loadavg();
+  const server = await startBenchServer(false);
+  const { vigil, s3, tracking } = server;
   process.stderr.write(`Vigil ${vigil.url}, ${WORKERS} model workers, machine:\n${machine()}\n`);
   const rounds: Round[] = [];
   let coldStart: number;
@@ -655,19 +649,14 @@ async function main(): Promise<void> {
       const order = round % 2 ? OBSERVERS : [...OBSERVERS].reverse();
       for (const observer of order)
         latency.push(...(await latencyPhase(s3, tracking, round, observer)));
-      const saturation = await saturationPhase(s3, tracking, vigil, round);
+      const saturation = await saturationPhase(server, round);
       const raw = await rawPhase();
       rounds.push({ round, latency, saturation, raw });
       process.stderr.write(summaryLine(rounds.at(-1)!));
     }
     serverPeakMiB = processMemoryMiB(vigil.process.pid!, 'VmHWM');
   } finally {
-    tracking.close();
-    s3.destroy();
-    vigil.process.kill('SIGTERM');
-    await new Promise((r) => vigil.process.once('exit', r));
-    await rm(dataDir, { recursive: true, force: true });
-    await rm(configFile, { force: true });
+    await server.stop();
   }
   const newPictures: MemoryOnResult[] = [];
   if (MEMORY_RUN) {
