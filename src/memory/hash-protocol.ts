@@ -2,7 +2,7 @@
 
 /**
  * Either an encoded image, or one 224×224 RGB frame already decoded as the local models read
- * it (SharpPhash's second half only). The bytes are transferred, not copied.
+ * it (FrameBlockhash's second half only). The bytes are transferred, not copied.
  */
 export type ToHashWorker = { id: number; image: Uint8Array } | { id: number; frame: Uint8Array };
 

@@ -15,14 +15,14 @@ export {
 } from './hash.js';
 
 /**
- * The sharp-based hasher (`SharpPhash`), loaded on first call: sharp is a native module, not
- * worth loading where nothing is hashed (a config check, a deployment with memory off).
+ * The in-process hasher (`FrameBlockhash`), loaded on first call: it decodes with sharp, a
+ * native module not worth loading where nothing is hashed (a config check, memory off).
  *
  * @example
- * const hasher = await loadSharpPhash();
+ * const hasher = await loadImageHasher();
  * const hash = await hasher.hash(bytes);
  */
-export async function loadSharpPhash(): Promise<ImageHasher> {
-  const { SharpPhash } = await import('./sharp-phash.js');
-  return new SharpPhash();
+export async function loadImageHasher(): Promise<ImageHasher> {
+  const { FrameBlockhash } = await import('./blockhash.js');
+  return new FrameBlockhash();
 }

@@ -1,9 +1,9 @@
-/** ThreadedHasher: SharpPhash's hashes, computed in a worker thread. */
+/** ThreadedHasher: FrameBlockhash's hashes, computed in a worker thread. */
 import { readFile } from 'node:fs/promises';
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DECODE_LIMITS, decodeForModel } from '../moderation/local/decode.js';
-import { SharpPhash } from './sharp-phash.js';
+import { FrameBlockhash } from './blockhash.js';
 import { ThreadedHasher } from './threaded-hasher.js';
 import { UnhashableImageError } from './types.js';
 
@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 describe('ThreadedHasher', () => {
-  it('answers what SharpPhash answers, for concurrent images, and leaves the caller its bytes', async () => {
+  it('answers what FrameBlockhash answers, for concurrent images, and leaves the caller its bytes', async () => {
     hasher = new ThreadedHasher();
     const names = [
       'flagged-porn.jpg',
@@ -27,7 +27,7 @@ describe('ThreadedHasher', () => {
     ];
     const images = await Promise.all(names.map(fixture));
     const inThread = await Promise.all(images.map((image) => hasher!.hash(image)));
-    const direct = new SharpPhash();
+    const direct = new FrameBlockhash();
     expect(inThread).toEqual(await Promise.all(images.map((image) => direct.hash(image))));
     expect(hasher.algorithm).toBe(direct.algorithm);
     expect(images.every((image) => image.length > 0)).toBe(true); // not transferred away
@@ -52,7 +52,7 @@ describe('ThreadedHasher', () => {
     const names = ['flagged-porn.jpg', 'clean-landscape.png', 'bench-clean-1mp.jpg'];
     const images = await Promise.all(names.map(fixture));
     const fromFrames = await Promise.all(images.map((image) => hasher!.hash(image)));
-    const direct = new SharpPhash();
+    const direct = new FrameBlockhash();
     expect(fromFrames).toEqual(await Promise.all(images.map((image) => direct.hash(image))));
     expect(decodes).toEqual(images); // the source's decode, not one of the thread's own
     await expect(hasher.hash(await fixture('animated-one-flagged.gif'))).rejects.toBeInstanceOf(

@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../threads/index.js';
 import { FRAME_BYTES, type DecodedImage } from '../moderation/local/decode.js';
 import type { FromHashWorker, ToHashWorker } from './hash-protocol.js';
-import { SHARP_PHASH_ALGORITHM } from './sharp-phash.js';
+import { BLOCKHASH_ALGORITHM } from './blockhash.js';
 import { UnhashableImageError, type ImageHasher } from './types.js';
 
 interface Pending {
@@ -11,8 +11,8 @@ interface Pending {
 }
 
 /**
- * SharpPhash in a worker thread of its own (hash-worker.ts), so the server's event loop
- * never runs the hash's JavaScript DCT. Same algorithm, same hashes. The thread starts on
+ * FrameBlockhash in a worker thread of its own (hash-worker.ts), so the server's event loop
+ * never decodes or hashes for image memory. Same algorithm, same hashes. The thread starts on
  * the first image, does not keep the process alive, and is started again if it dies (the
  * images it held fail with the reason; the pipeline judges them as usual).
  *
@@ -22,7 +22,7 @@ interface Pending {
  * await hasher.close();
  */
 export class ThreadedHasher implements ImageHasher {
-  readonly algorithm = SHARP_PHASH_ALGORITHM;
+  readonly algorithm = BLOCKHASH_ALGORITHM;
   private worker: Worker | undefined;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;

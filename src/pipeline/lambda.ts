@@ -10,7 +10,7 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { loadSharpPhash } from '../memory/index.js';
+import { loadImageHasher } from '../memory/index.js';
 import { createRekognitionModerator } from '../moderation/backends/index.js';
 import { S3ObjectStore } from './adapters/s3.js';
 import { SqsReviewQueue } from './adapters/sqs.js';
@@ -93,7 +93,7 @@ export async function pipelineFromEnvironment(env: Environment): Promise<Pipelin
       reports,
       clock: { now: () => Date.now() },
       // sharp is loaded only when image memory is on.
-      ...(settings.memory.enabled ? { hasher: await loadSharpPhash() } : {}),
+      ...(settings.memory.enabled ? { hasher: await loadImageHasher() } : {}),
     },
     close: async () => {
       s3.destroy();

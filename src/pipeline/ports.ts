@@ -95,7 +95,7 @@ export interface PipelinePorts {
   reports: ReportStore;
   clock: Clock;
   /**
-   * The perceptual hasher behind image memory (ADR 14; `loadSharpPhash` in src/memory).
+   * The perceptual hasher behind image memory (ADR 14; `loadImageHasher` in src/memory).
    * Without one nothing is remembered or recalled, as with `memory.enabled: false`.
    */
   hasher?: ImageHasher;

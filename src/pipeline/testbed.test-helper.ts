@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { loadSharpPhash, type ImageHasher } from '../memory/index.js';
+import { loadImageHasher, type ImageHasher } from '../memory/index.js';
 import {
   ModerationError,
   type ModerationLabel,
@@ -143,7 +143,7 @@ export function useTestbed(): Testbed {
   let files = 0;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'vigil-pipeline-'));
-    bed.hasher = await loadSharpPhash();
+    bed.hasher = await loadImageHasher();
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });

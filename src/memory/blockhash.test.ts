@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { hammingDistance, isImageHash } from './hash.js';
-import { loadSharpPhash } from './index.js';
+import { loadImageHasher } from './index.js';
 import { UnhashableImageError, type ImageHasher } from './types.js';
 
 const fixture = (name: string) =>
@@ -26,16 +26,16 @@ async function cropped(image: Buffer, fraction: number): Promise<Buffer> {
 
 let hasher: ImageHasher;
 beforeAll(async () => {
-  hasher = await loadSharpPhash();
+  hasher = await loadImageHasher();
 });
 
-describe('SharpPhash', () => {
+describe('FrameBlockhash', () => {
   it('hashes an image as 16 hex digits, the same every time', async () => {
     const image = await fixture('flagged-porn.jpg');
     const hash = await hasher.hash(image);
     expect(isImageHash(hash)).toBe(true);
     expect(await hasher.hash(image)).toBe(hash);
-    expect(hasher.algorithm).toMatch(/sharp-phash/);
+    expect(hasher.algorithm).toMatch(/blockhash-core/);
   });
 
   it.each(['flagged-porn.jpg', 'flagged-hentai.jpg', 'flagged-sexy.jpg', 'clean-shapes.jpg'])(
