@@ -362,26 +362,35 @@ program
 program
   .command('moderate')
   .description(
-    'Classify local image files with the bundled model and print the labels, as DetectModerationLabels would.',
+    "Classify local image files with the bundled models (and the config's own, moderation.models) and print the labels, as DetectModerationLabels would.",
   )
   .argument('<files...>', 'image files (JPEG, PNG, WebP, AVIF, GIF)')
   .option('--json', "print JSON in Rekognition's response shape")
   .option('--min-confidence <n>', 'hide labels below this confidence (0-100)', '50')
   .addOption(dataDirOption())
+  .addOption(configOption())
   .addHelpText(
     'after',
     '\nWhen the data directory exists, the NSFWJS model converted to ONNX is kept in its models/\n' +
       "folder (shared with 'vigil serve'); otherwise NSFWJS runs on the slower tfjs-wasm runtime.",
   )
   .action(
-    async (files: string[], opts: { json?: boolean; minConfidence: string; dataDir?: string }) => {
-      const { dataDir } = loadConfig({ dataDir: opts.dataDir });
+    async (
+      files: string[],
+      opts: { json?: boolean; minConfidence: string; dataDir?: string; config?: string },
+    ) => {
+      const { dataDir, moderation } = loadConfig(
+        { dataDir: opts.dataDir },
+        process.env,
+        configFile(opts.config),
+      );
       const code = await moderateFiles(
         files,
         {
           json: opts.json ?? false,
           minConfidence: Number(opts.minConfidence),
           ...(existsSync(dataDir) ? { modelCacheDir: join(dataDir, 'models') } : {}),
+          customModels: moderation.models,
         },
         (text) => process.stdout.write(text),
       );

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { RED, solid, writeTinyModel } from '../moderation/custom/tiny-model.test-helper.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FLAGGED, moderateFiles } from './moderate.js';
 
 const fixture = (name: string) =>
@@ -113,6 +114,40 @@ describe('vigil moderate', () => {
       expect(labels(onnx.out)).toEqual(labels(tfjs.out));
     } finally {
       await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  it("runs the config's own models beside the bundled ones, and names one that cannot load", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vigil-moderate-own-'));
+    try {
+      const { file, labels } = await writeTinyModel(dir, 'widgets');
+      const model = {
+        name: 'widgets',
+        file,
+        labels,
+        inputSize: 224,
+        layout: 'nchw' as const,
+        channels: 'rgb' as const,
+        normalisation: 'zero-one' as const,
+        output: 'probabilities' as const,
+        confidence: 'raw' as const,
+        map: { red_widget: 'Weapons' },
+      };
+      const red = join(dir, 'red.png');
+      await writeFile(red, await solid(RED));
+      const { code, out } = await run([red], { json: false, customModels: [model] });
+      expect(out).toMatch(/red\.png\s+Violence \d+\.\d% › Weapons \d+\.\d%/);
+      expect(out).toMatch(/\+custom:widgets@[0-9a-f]{8}, MinConfidence 50/);
+      expect(code).toBe(EXIT_FLAGGED);
+
+      const broken = await run([red], {
+        json: false,
+        customModels: [{ ...model, file: join(dir, 'missing.onnx') }],
+      });
+      expect(broken.code).toBe(EXIT_ERROR);
+      expect(broken.out).toMatch(/widgets.*missing\.onnx/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

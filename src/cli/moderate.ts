@@ -7,6 +7,7 @@ import {
   type ModerationLabel,
   type ModerationResult,
 } from '../moderation/index.js';
+import type { CustomModelConfig } from '../moderation/custom/index.js';
 
 export interface ModerateOptions {
   json: boolean;
@@ -16,6 +17,8 @@ export interface ModerateOptions {
    * serve`); without one NSFWJS runs on the slower tfjs-wasm fallback.
    */
   modelCacheDir?: string;
+  /** The config's own ONNX classifiers (`moderation.models`), run beside the bundled ones. */
+  customModels?: readonly CustomModelConfig[];
 }
 
 interface FileError {
@@ -103,10 +106,18 @@ export async function moderateFiles(
     return EXIT_ERROR;
   }
   const workers = Math.max(1, Math.min(paths.length, availableParallelism()));
-  const moderator = await createLocalModerator({
-    workers,
-    ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}),
-  });
+  let moderator: Awaited<ReturnType<typeof createLocalModerator>>;
+  try {
+    moderator = await createLocalModerator({
+      workers,
+      ...(options.modelCacheDir ? { modelCacheDir: options.modelCacheDir } : {}),
+      ...(options.customModels ? { customModels: options.customModels } : {}),
+    });
+  } catch (err) {
+    // A model of the config's that cannot be loaded: its reason names the model and file.
+    write(`${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT_ERROR;
+  }
   const judge = async (file: string): Promise<Outcome> => {
     try {
       const result = await moderator.detectModerationLabels(await readFile(file), {
