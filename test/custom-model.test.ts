@@ -13,6 +13,7 @@ import {
   BLUE,
   RED,
   solid,
+  widgetsModel,
   writeTinyModel,
 } from '../src/moderation/custom/tiny-model.test-helper.js';
 import { reportsDatabasePath, SqliteReportStore } from '../src/reporting/index.js';
@@ -31,19 +32,7 @@ beforeAll(async () => {
     config: {
       moderation: {
         workers: 1,
-        models: [
-          {
-            name: 'widgets',
-            ...model,
-            inputSize: 224,
-            normalisation: 'zero-one',
-            output: 'probabilities',
-            map: {
-              red_widget: 'Weapons',
-              blue_widget: { label: 'Company Logo', parent: 'Brand' },
-            },
-          },
-        ],
+        models: [widgetsModel(model)],
       },
     },
   });

@@ -10,6 +10,7 @@ import {
   GREY,
   RED,
   solid,
+  widgetsModel,
   writeTinyModel,
 } from '../moderation/custom/tiny-model.test-helper.js';
 import { EXIT_NO_MODERATOR, EXIT_USAGE, runEval } from './eval.js';
@@ -154,20 +155,7 @@ describe('vigil eval', () => {
       JSON.stringify({
         moderation: {
           workers: 1,
-          models: [
-            {
-              name: 'widgets',
-              file,
-              labels,
-              inputSize: 224,
-              normalisation: 'zero-one',
-              output: 'probabilities',
-              map: {
-                red_widget: 'Weapons',
-                blue_widget: { label: 'Company Logo', parent: 'Brand' },
-              },
-            },
-          ],
+          models: [widgetsModel({ file, labels })],
         },
       }),
     );

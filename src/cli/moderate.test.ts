@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { RED, solid, writeTinyModel } from '../moderation/custom/tiny-model.test-helper.js';
+import { customModelSchema } from '../moderation/custom/index.js';
+import {
+  RED,
+  solid,
+  widgetsModel,
+  writeTinyModel,
+} from '../moderation/custom/tiny-model.test-helper.js';
 import { EXIT_CLEAN, EXIT_ERROR, EXIT_FLAGGED, moderateFiles } from './moderate.js';
 
 const fixture = (name: string) =>
@@ -121,18 +127,9 @@ describe('vigil moderate', () => {
     const dir = await mkdtemp(join(tmpdir(), 'vigil-moderate-own-'));
     try {
       const { file, labels } = await writeTinyModel(dir, 'widgets');
-      const model = {
-        name: 'widgets',
-        file,
-        labels,
-        inputSize: 224,
-        layout: 'nchw' as const,
-        channels: 'rgb' as const,
-        normalisation: 'zero-one' as const,
-        output: 'probabilities' as const,
-        confidence: 'raw' as const,
-        map: { red_widget: 'Weapons' },
-      };
+      const model = customModelSchema.parse(
+        widgetsModel({ file, labels }, { red_widget: 'Weapons' }),
+      );
       const red = join(dir, 'red.png');
       await writeFile(red, await solid(RED));
       const { code, out } = await run([red], { json: false, customModels: [model] });

@@ -38,7 +38,7 @@ export function configuredModerator(
   config: VigilConfig,
   log: (line: string) => void,
 ): ConfiguredModerator {
-  let created: Promise<Moderator | LocalModerator> | undefined;
+  let created: Promise<Moderator> | undefined;
   let state: ModeratorState = { state: 'idle' };
   const get = () => {
     if (created) return created;

@@ -6,6 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { GroupCommit } from './group-commit.js';
 import { WalFile } from './wal-file.js';
 
+/** A database file in WAL mode with a table `t`, and its WAL. */
+function walDatabase(): { db: Database.Database; wal: WalFile } {
+  const file = join(mkdtempSync(join(tmpdir(), 'vigil-wal-')), 'w.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.exec('CREATE TABLE t (v TEXT)');
+  return { db, wal: new WalFile(file) };
+}
+
 describe('GroupCommit', () => {
   it('commits concurrent jobs in one transaction, each rolling back on its own', async () => {
     const db = new Database(':memory:');
@@ -48,13 +57,8 @@ describe('GroupCommit', () => {
   });
 
   it('with a WAL, commits under synchronous=NORMAL and answers durable jobs only after the WAL is synced', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-group-'));
-    const file = join(dir, 'g.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
+    const { db, wal } = walDatabase();
     db.pragma('synchronous = FULL');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const wal = new WalFile(file);
     let release!: () => void;
     const syncs: string[] = [];
     wal.sync = () => {
@@ -120,12 +124,7 @@ describe('GroupCommit', () => {
 
 describe('WalFile', () => {
   it('fdatasyncs the WAL, and resolves when there is none (closed database)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
-    const file = join(dir, 'w.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const wal = new WalFile(file);
+    const { db, wal } = walDatabase();
     expect(existsSync(wal.path)).toBe(true);
     await wal.sync();
     db.close();
@@ -138,12 +137,7 @@ describe('WalFile', () => {
   });
 
   it('lets callers that arrive during an fdatasync share the next one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vigil-wal-'));
-    const file = join(dir, 'w.db');
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.exec('CREATE TABLE t (v TEXT)');
-    const wal = new WalFile(file);
+    const { db, wal } = walDatabase();
     const first = wal.sync();
     const second = wal.sync();
     const third = wal.sync();

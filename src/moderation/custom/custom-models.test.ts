@@ -11,7 +11,7 @@ import { createLocalModerator, type LocalModerator, type ModerationResult } from
 import { prepareCustomModels } from './prepare.js';
 import { loadCustomModel } from './runner.js';
 import { customModelsSchema, type CustomModelConfig } from './schema.js';
-import { BLUE, GREY, RED, solid, writeTinyModel } from './tiny-model.test-helper.js';
+import { BLUE, GREY, RED, solid, widgetsModel, writeTinyModel } from './tiny-model.test-helper.js';
 
 let dir: string;
 let moderator: LocalModerator;
@@ -35,14 +35,7 @@ beforeAll(async () => {
   moderator = await createLocalModerator({
     workers: 1,
     customModels: declare([
-      {
-        name: 'widgets',
-        ...square,
-        inputSize: 224,
-        normalisation: 'zero-one',
-        output: 'probabilities',
-        map: { red_widget: 'Weapons', blue_widget: { label: 'Company Logo', parent: 'Brand' } },
-      },
+      widgetsModel(square),
       {
         name: 'widgets-nhwc',
         ...nhwc,
@@ -118,18 +111,7 @@ describe('user models in the local backend', () => {
 
 describe('a model that does not match its declaration', () => {
   const base = (file: string, labels: string, extra: object = {}) =>
-    declare([
-      {
-        name: 'widgets',
-        file,
-        labels,
-        inputSize: 224,
-        normalisation: 'zero-one',
-        output: 'probabilities',
-        map: { red_widget: 'Weapons' },
-        ...extra,
-      },
-    ]);
+    declare([{ ...widgetsModel({ file, labels }, { red_widget: 'Weapons' }), ...extra }]);
 
   it('fails with the labels file and both counts when its lines do not match the output', async () => {
     const { file, labels } = await writeTinyModel(join(dir), 'four', {}, [

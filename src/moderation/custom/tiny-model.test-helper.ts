@@ -68,6 +68,32 @@ export async function writeTinyModel(
   return { file, labels };
 }
 
+/** The tests' usual map: red widgets are weapons, blue ones a label of the user's own. */
+export const WIDGETS_MAP = {
+  red_widget: 'Weapons',
+  blue_widget: { label: 'Company Logo', parent: 'Brand' },
+} as const;
+
+/**
+ * A `moderation.models` entry, as a config file states it, for a 224×224 NCHW model that
+ * writeTinyModel wrote.
+ *
+ * @example widgetsModel(await writeTinyModel(dir, 'widgets'))
+ */
+export function widgetsModel(
+  files: { file: string; labels: string },
+  map: Record<string, unknown> = WIDGETS_MAP,
+) {
+  return {
+    name: 'widgets',
+    ...files,
+    inputSize: 224,
+    normalisation: 'zero-one',
+    output: 'probabilities',
+    map,
+  } as const;
+}
+
 /** A 160×120 image of one colour, as PNG (or JPEG). */
 export function solid(
   rgb: [number, number, number],

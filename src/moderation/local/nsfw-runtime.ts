@@ -4,9 +4,9 @@
  * cache directory or the conversion fails — tfjs-wasm, as before (slower, more memory).
  */
 import { fork } from 'node:child_process';
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exists } from './nsfw-onnx/cache.js';
 import { nsfwOnnxFileName } from './nsfw-onnx/names.js';
 
 export type NsfwRuntime = { kind: 'onnx'; file: string } | { kind: 'tfjs' };
@@ -66,11 +66,4 @@ function convertInChildProcess(cacheDir: string): Promise<string> {
         );
     });
   });
-}
-
-function exists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
-  );
 }
