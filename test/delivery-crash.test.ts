@@ -198,5 +198,6 @@ describe('transactional outbox under SIGKILL', () => {
     expect(phantom).toEqual([]);
     // Objects from cut-off PUTs that committed before the kill have their events too.
     expect([...existing].filter((k) => !events.has(k))).toEqual([]);
-  }, 180_000);
+    // 100–135 s on a quiet 2-vCPU VM, 196 s once when the host was busy: the budget is for that.
+  }, 300_000);
 });
