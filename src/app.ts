@@ -38,11 +38,12 @@ import { createRekognitionRoute } from './moderation/rekognition-api.js';
 import type { Moderator } from './moderation/types.js';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsReviewQueue } from './pipeline/adapters/sqs.js';
+import { EngineOutcomeJournal } from './pipeline/adapters/outcome-journal.js';
 import { EngineObjectStore, VigilReviewQueue } from './pipeline/adapters/vigil.js';
 import { moderateEvent, outcomeLogLine } from './pipeline/moderate-image.js';
 import type { PipelinePorts, ReviewQueue } from './pipeline/ports.js';
 import { ReviewSweeper } from './pipeline/review-sweeper.js';
-import { isCleared } from './reporting/index.js';
+import { isCleared, SqliteReportStore } from './reporting/index.js';
 import { openReportStore } from './reporting/open.js';
 import { createHttpServer, type HealthReport, type Route } from './http/server.js';
 import { VigilMetrics } from './metrics/delivery-metrics.js';
@@ -130,6 +131,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
         moderator,
         reviewQueue,
         reports: reportStore,
+        journal,
         ...(hasher ? { hasher } : {}),
       })),
       ...config.functions,
@@ -207,6 +209,21 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       `reporting.url: cannot open the reporting database (${error instanceof Error ? error.message : String(error)}).`,
     );
   }
+  // moderate-image's tags and outcomes, one commit each, relayed to the reporting store and
+  // the review queue (ADR 19). Rows a crash left behind are relayed before any delivery.
+  const journal = new EngineOutcomeJournal({
+    engine,
+    reports: reportStore,
+    reviewQueue,
+    logger: log.child({ component: 'outcome-journal' }),
+  });
+  await journal.replay();
+  journal.start();
+  const reportsFile = reportStore instanceof SqliteReportStore ? reportStore : undefined;
+  metrics.countWalSyncs({
+    'vigil.db': () => engine.walSyncs,
+    ...(reportsFile ? { 'reports.db': () => reportsFile.walSyncs } : {}),
+  });
   // No mode set: closed while the bucket sends its uploads to moderate-image (the seed's
   // `uploads` does), so nothing is served before it is judged.
   const gateBuckets = {
@@ -327,6 +344,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       await dispatcher.stop();
       await runtime.stop();
       await sweeper.stop();
+      await journal.stop();
       reviewSqs?.destroy();
       await moderator.close();
       await hasher?.close();
@@ -373,6 +391,7 @@ interface BuiltInParts {
   moderator: Moderator;
   reviewQueue: ReviewQueue;
   reports: ReportStore;
+  journal: EngineOutcomeJournal;
   /** Present when image memory is on. */
   hasher?: ImageHasher;
 }
@@ -437,15 +456,14 @@ function moderateImageFunction(config: VigilConfig, parts: () => BuiltInParts): 
     name: MODERATE_IMAGE,
     module: '(built in)',
     inline: async (event, _context, invocation) => {
-      const { engine, moderator, reviewQueue, reports, hasher } = parts();
+      const { engine, moderator, reviewQueue, reports, journal, hasher } = parts();
+      const writer = { principalId: MODERATE_IMAGE, traceHeader: invocation.traceHeader };
       const ports: PipelinePorts = {
-        objects: new EngineObjectStore(engine, {
-          principalId: MODERATE_IMAGE,
-          traceHeader: invocation.traceHeader,
-        }),
+        objects: new EngineObjectStore(engine, writer),
         moderator,
         reviewQueue,
         reports,
+        journal: journal.as(writer),
         clock: { now: () => Date.now() },
         ...(hasher ? { hasher } : {}),
       };

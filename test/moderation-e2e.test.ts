@@ -386,3 +386,34 @@ describe('redelivery through the function runtime', () => {
     expect(ours()[0]?.attemptLog[0]?.logs).toContain('"redelivered":true');
   });
 });
+
+describe("the disk's share of an image", () => {
+  /** `vigil_wal_fsyncs_total` per database, as scraped. */
+  async function walSyncs(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${t.url}/_vigil/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, database, value] of text.matchAll(
+      /^vigil_wal_fsyncs_total\{database="([^"]+)"\} (\d+)$/gm,
+    ))
+      counts[database!] = Number(value);
+    return counts;
+  }
+
+  it("is one WAL fsync per flagged image beyond the upload's own, none of reports.db (ADR 19)", async () => {
+    const bytes = await image('flagged-porn.jpg');
+    const images = 5;
+    const before = await walSyncs();
+    expect(Object.keys(before).sort()).toEqual(['reports.db', 'vigil.db']);
+    for (let i = 0; i < images; i++) {
+      const key = `content/images/fsync-${i}.jpg`;
+      await t.s3.send(new PutObjectCommand({ Bucket: 'uploads', Key: key, Body: bytes }));
+      await tagsWhen(key, has('BlockedContent', 'true'));
+    }
+    const after = await walSyncs();
+    const vigil = after['vigil.db']! - before['vigil.db']!;
+    // Each upload fsyncs once; each outcome (tags, record, review message) once more.
+    expect(vigil).toBeGreaterThanOrEqual(images);
+    expect(vigil).toBeLessThanOrEqual(2 * images);
+    expect(after['reports.db']! - before['reports.db']!).toBe(0);
+  });
+});

@@ -88,6 +88,23 @@ export class VigilMetrics implements DeliveryObserver, FunctionObserver {
     });
   }
 
+  /**
+   * Counts the fdatasyncs of a database's WAL (`vigil_wal_fsyncs_total{database}`), read from
+   * the store when scraped: what one image costs the disk (ADR 17, ADR 19).
+   */
+  countWalSyncs(syncs: Record<string, () => number>): void {
+    new Counter({
+      name: 'vigil_wal_fsyncs_total',
+      help: 'fdatasyncs of a SQLite write-ahead log (vigil.db, reports.db) since start',
+      labelNames: ['database'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [database, read] of Object.entries(syncs)) this.inc({ database }, read());
+      },
+    });
+  }
+
   emitted(destination: string): void {
     this.emittedCounter.inc({ destination });
   }

@@ -5,7 +5,7 @@
  */
 import type { ImageHasher } from '../memory/index.js';
 import type { DetectOptions, ModerationResult } from '../moderation/index.js';
-import type { ReportStore } from '../reporting/index.js';
+import type { NewTrackingRecord, RecordKey, Recorded, ReportStore } from '../reporting/index.js';
 import type { ReviewMessage } from './review-message.js';
 
 /** One object version, as an S3 event names it. */
@@ -83,6 +83,45 @@ export interface ReviewQueue {
   send(message: ReviewMessage): Promise<void>;
 }
 
+/**
+ * An outcome's tags and tracking record committed together, with one fsync, then relayed to
+ * the reporting store and the review queue (ADR 19). Vigil's own storage has one
+ * (adapters/outcome-journal.ts); S3 and SQS have nothing like it, so on Lambda the pipeline
+ * writes the tags, the record and the review message one after another.
+ */
+export interface OutcomeJournal {
+  /**
+   * The outcome an earlier delivery of the write journaled, relayed once more if it has not
+   * reached the reporting store and review queue yet (counting this delivery); undefined
+   * when the journal holds none.
+   */
+  redelivered(key: RecordKey): Promise<JournaledOutcome | undefined>;
+  /**
+   * Puts `tags` on the object (the whole set; undefined: no change) if it is still the
+   * `expected` write, and journals `entry`, in one durable commit; then relays the entry.
+   * When another delivery journaled the same write first, nothing of this call's is written
+   * and the earlier outcome is returned (`recorded.created` false).
+   *
+   * @throws ObjectChangedError when tags were to be put and the write is gone or replaced:
+   *   nothing was committed.
+   */
+  commit(outcome: JournalEntry): Promise<JournaledOutcome>;
+}
+
+export interface JournalEntry {
+  ref: ObjectRef;
+  expected: ExpectedWrite;
+  tags: Tag[] | undefined;
+  entry: NewTrackingRecord;
+}
+
+export interface JournaledOutcome {
+  /** `created`: this call journaled the outcome. */
+  recorded: Recorded;
+  /** This call sent the review message. */
+  reviewMessageSent: boolean;
+}
+
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -99,4 +138,6 @@ export interface PipelinePorts {
    * Without one nothing is remembered or recalled, as with `memory.enabled: false`.
    */
   hasher?: ImageHasher;
+  /** Commits tags and outcome together (ADR 19); without one they are written in turn. */
+  journal?: OutcomeJournal;
 }

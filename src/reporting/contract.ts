@@ -140,6 +140,17 @@ export function reportStoreContract(makeStore: () => Promise<ReportStore>): void
       expect((await store.recordsFor('uploads', 'content/images/cat.jpg')).length).toBe(2);
     });
 
+    it('records the same when told not to wait for durability, and flushes', async () => {
+      const recorded = await store.record(trackingEntry(), { durable: false });
+      await store.flush();
+      expect(recorded).toMatchObject({
+        created: true,
+        record: { decision: 'blocked', attempt: 1 },
+      });
+      expect(await store.findRecord(trackingEntry())).toEqual(recorded.record);
+      await store.flush(); // nothing left to flush: resolves all the same
+    });
+
     it('finds nothing for an object version never recorded', async () => {
       expect(await store.findRecord(trackingEntry())).toBeUndefined();
       expect(await store.findReviewItem(trackingEntry())).toBeUndefined();

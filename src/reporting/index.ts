@@ -13,6 +13,7 @@ export {
   type PendingReview,
   type RecalledImage,
   type RecordKey,
+  type RecordOptions,
   type Recorded,
   type RememberedImage,
   type ReportStore,

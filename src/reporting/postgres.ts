@@ -37,6 +37,7 @@ import {
   type PendingReview,
   type RecalledImage,
   type RecordKey,
+  type RecordOptions,
   type Recorded,
   type RememberedImage,
   type ReportStore,
@@ -154,7 +155,8 @@ export class PostgresReportStore implements ReportStore {
     return new PostgresReportStore(pool);
   }
 
-  record(entry: NewTrackingRecord): Promise<Recorded> {
+  /** PostgreSQL's commit is durable when answered: `durable: false` changes nothing. */
+  record(entry: NewTrackingRecord, _options?: RecordOptions): Promise<Recorded> {
     return transaction(this.pool, async (client): Promise<Recorded> => {
       const [inserted] = await rows<TrackingRow>(client, SQL.insertRecord, [
         ...keyValues(entry),
@@ -345,6 +347,11 @@ export class PostgresReportStore implements ReportStore {
     return (await rows<ReviewRow>(this.pool, SQL.selectDecided, [range.from, range.to])).map(
       toReviewItem,
     );
+  }
+
+  /** Every answered commit is durable already (PostgreSQL's own WAL). */
+  flush(): Promise<void> {
+    return Promise.resolve();
   }
 
   async close(): Promise<void> {

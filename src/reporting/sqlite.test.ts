@@ -27,6 +27,25 @@ describe('SqliteReportStore', () => {
   reportStoreContract(() => Promise.resolve(SqliteReportStore.open(freshFile())));
 });
 
+describe('SqliteReportStore durability', () => {
+  it('fsyncs a record answered durable; one flush covers those that were not', async () => {
+    const store = SqliteReportStore.open(freshFile());
+    try {
+      await store.record(trackingEntry({ writeId: 'w1' }));
+      expect(store.walSyncs).toBe(1);
+      await store.record(trackingEntry({ writeId: 'w2' }), { durable: false });
+      await store.record(trackingEntry({ writeId: 'w3' }), { durable: false });
+      expect(store.walSyncs).toBe(1);
+      await store.flush();
+      expect(store.walSyncs).toBe(2);
+      await store.flush();
+      expect(store.walSyncs).toBe(2);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('SqliteReportStore files', () => {
   it('lives in <data-dir>/reports.db', () => {
     expect(reportsDatabasePath('/srv/vigil')).toBe('/srv/vigil/reports.db');

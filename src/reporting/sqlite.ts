@@ -32,6 +32,7 @@ import {
   type PendingReview,
   type RecalledImage,
   type RecordKey,
+  type RecordOptions,
   type Recorded,
   type RememberedImage,
   type ReportStore,
@@ -215,7 +216,7 @@ export class SqliteReportStore implements ReportStore {
     );
   }
 
-  record(entry: NewTrackingRecord): Promise<Recorded> {
+  record(entry: NewTrackingRecord, options: RecordOptions = {}): Promise<Recorded> {
     return this.group.run((): Recorded => {
       const { changes } = this.statements.insertRecord.run({
         ...entry,
@@ -236,7 +237,7 @@ export class SqliteReportStore implements ReportStore {
           createdAt: record.processingEnd,
         });
       return { record, created, reviewItem: this.reviewRow(record) };
-    });
+    }, options);
   }
 
   redelivered(key: RecordKey): Promise<Recorded | undefined> {
@@ -431,6 +432,15 @@ export class SqliteReportStore implements ReportStore {
     return this.attempt(() =>
       (this.statements.selectDecided.all(range.from, range.to) as ReviewRow[]).map(toReviewItem),
     );
+  }
+
+  flush(): Promise<void> {
+    return this.group.durableThrough(this.group.committed);
+  }
+
+  /** fdatasyncs of the WAL made so far (for the `vigil_wal_fsyncs_total` metric). */
+  get walSyncs(): number {
+    return this.wal?.syncs ?? 0;
   }
 
   close(): Promise<void> {

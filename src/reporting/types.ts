@@ -203,6 +203,15 @@ export type ReviewDecided =
   | { decided: false; reason: 'missing' };
 
 /** What `record` and `redelivered` report. */
+export interface RecordOptions {
+  /**
+   * False: answer once committed, before the commit is on disk (SQLite; PostgreSQL's commits
+   * are always durable). For a caller that keeps the entry durably itself until `flush()`
+   * has made the record durable (the outcome journal in vigil.db, ADR 19). Default true.
+   */
+  durable?: boolean;
+}
+
 export interface Recorded {
   /** The stored record: the first delivery's, whatever this call carried. */
   record: TrackingRecord;
@@ -234,7 +243,12 @@ export interface ReportStore {
    *   await store.markReviewSent(reviewItem.id, Date.now());
    * }
    */
-  record(entry: NewTrackingRecord): Promise<Recorded>;
+  record(entry: NewTrackingRecord, options?: RecordOptions): Promise<Recorded>;
+  /**
+   * Resolves once every write this store has answered is durable: for writes recorded with
+   * `durable: false`. PostgreSQL's commits are durable when answered; SQLite's are fsynced.
+   */
+  flush(): Promise<void>;
   /**
    * Counts a redelivery of an event already recorded and returns what is stored, or
    * undefined (changing nothing) when the write has no record yet.

@@ -164,6 +164,11 @@ export class StorageEngine {
     return this.group.durableThrough(commit);
   }
 
+  /** fdatasyncs of vigil.db's WAL made so far (the `vigil_wal_fsyncs_total` metric). */
+  get walSyncs(): number {
+    return this.wal?.syncs ?? 0;
+  }
+
   /** `grouped` for a write that frees space (a delete): it runs on a full disk too. */
   reclaiming<T>(fn: () => T): Promise<T> {
     return this.grouped(fn, { reclaims: true });
@@ -442,15 +447,34 @@ export class StorageEngine {
     kind: 'tagging-put' | 'tagging-deleted',
     context: ChangeContext,
   ): Promise<ObjectRecord> {
-    return this.grouped(() => {
-      const current = this.headObject(bucket, key);
-      // The sequence stays the write's: tags are not a new write (S3 gives tagging events no
-      // sequencer), and the moderation pipeline tells writes of equal bytes apart by it.
-      const object = { ...current, tags };
-      this.statements.setTags.run(JSON.stringify(tags), bucket, key);
-      this.emit({ kind, object }, context);
-      return object;
-    });
+    return this.grouped(() => this.changeTagsNow(bucket, key, tags, kind, context));
+  }
+
+  /**
+   * PutObjectTagging inside the caller's transaction (a `grouped` job), for a caller that
+   * commits the tags together with writes of its own (the moderation pipeline's outcome
+   * journal, ADR 19). Emits the tagging event like `putTags`.
+   *
+   * @throws StorageError `NoSuchBucket` / `NoSuchKey`.
+   */
+  putTagsNow(bucket: string, key: string, tags: Tag[], context: ChangeContext): ObjectRecord {
+    return this.changeTagsNow(bucket, key, tags, 'tagging-put', context);
+  }
+
+  private changeTagsNow(
+    bucket: string,
+    key: string,
+    tags: Tag[],
+    kind: 'tagging-put' | 'tagging-deleted',
+    context: ChangeContext,
+  ): ObjectRecord {
+    const current = this.headObject(bucket, key);
+    // The sequence stays the write's: tags are not a new write (S3 gives tagging events no
+    // sequencer), and the moderation pipeline tells writes of equal bytes apart by it.
+    const object = { ...current, tags };
+    this.statements.setTags.run(JSON.stringify(tags), bucket, key);
+    this.emit({ kind, object }, context);
+    return object;
   }
 
   listEntries(bucket: string, query: ListEntriesQuery): ListEntriesResult {

@@ -21,6 +21,8 @@ export class WalFile {
   private waiting: Promise<void> | undefined;
   private fd: number | undefined;
   private closed = false;
+  /** fdatasyncs started so far (the `vigil_wal_fsyncs_total` metric). */
+  syncs = 0;
   readonly path: string;
 
   constructor(databaseFile: string) {
@@ -76,6 +78,7 @@ export class WalFile {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return Promise.resolve();
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
+    this.syncs++;
     return new Promise<void>((resolve, reject) =>
       fdatasync(fd, (error) => (error ? reject(error) : resolve())),
     );

@@ -99,17 +99,20 @@ describe('VigilReviewQueue', () => {
   it('sends the message as JSON with its decision as an attribute', async () => {
     const sent: unknown[] = [];
     const queue = new VigilReviewQueue(
-      { send: (...args) => Promise.resolve(void sent.push(args)) as never },
+      {
+        send: (...args) => Promise.resolve(void sent.push(args)) as never,
+        sendInTransaction: (...args) => void sent.push(args) as never,
+      },
       'review',
     );
     const message = { version: 1, reviewItemId: 3, decision: 'blocked' } as never;
     await queue.send(message);
-    expect(sent).toEqual([
-      [
-        'review',
-        JSON.stringify(message),
-        { messageAttributes: { decision: { DataType: 'String', StringValue: 'blocked' } } },
-      ],
-    ]);
+    queue.sendWithin(message);
+    const expected = [
+      'review',
+      JSON.stringify(message),
+      { messageAttributes: { decision: { DataType: 'String', StringValue: 'blocked' } } },
+    ];
+    expect(sent).toEqual([expected, expected]);
   });
 });

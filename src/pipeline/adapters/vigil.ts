@@ -6,7 +6,7 @@
  * Lambda.
  */
 import { sequencerOf } from '../../events/index.js';
-import type { QueueService } from '../../queue/index.js';
+import type { QueueService, SendOptions } from '../../queue/index.js';
 import { readWhole, StorageError, type StorageEngine } from '../../storage/index.js';
 import { staleness } from '../judge.js';
 import {
@@ -83,15 +83,24 @@ export class EngineObjectStore implements ObjectStore {
 /** The review queue as a Vigil queue: the message SqsReviewQueue would send, sent directly. */
 export class VigilReviewQueue implements ReviewQueue {
   constructor(
-    private readonly queues: Pick<QueueService, 'send'>,
+    private readonly queues: Pick<QueueService, 'send' | 'sendInTransaction'>,
     private readonly queue: string,
   ) {}
 
   async send(message: ReviewMessage): Promise<void> {
-    await this.queues.send(this.queue, JSON.stringify(message), {
-      messageAttributes: { decision: { DataType: 'String', StringValue: message.decision } },
-    });
+    await this.queues.send(this.queue, JSON.stringify(message), attributesOf(message));
   }
+
+  /** `send` inside the caller's transaction on vigil.db (the outcome journal's, ADR 19). */
+  sendWithin(message: ReviewMessage): void {
+    this.queues.sendInTransaction(this.queue, JSON.stringify(message), attributesOf(message));
+  }
+}
+
+function attributesOf(message: ReviewMessage): SendOptions {
+  return {
+    messageAttributes: { decision: { DataType: 'String', StringValue: message.decision } },
+  };
 }
 
 function gone(ref: ObjectRef, error: unknown): unknown {

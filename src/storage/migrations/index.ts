@@ -315,4 +315,29 @@ export const MIGRATIONS: readonly Migration[] = [
                              coalesce((SELECT max(outbox_id) FROM delivery_log), 0));
     `,
   },
+  {
+    version: 8,
+    name: 'moderation outcome journal',
+    sql: `
+      -- The moderate-image function's outcomes, committed with the tags they put on the object
+      -- (one transaction, one fsync: ADR 19) and relayed from here to the reporting store and
+      -- the review queue. A row goes once the reporting store holds its record durably.
+      CREATE TABLE pipeline_outcomes (
+        id              INTEGER PRIMARY KEY,
+        bucket          TEXT NOT NULL,
+        key             TEXT NOT NULL,
+        write_id        TEXT NOT NULL,
+        -- The tracking record as the pipeline handed it in (NewTrackingRecord, JSON).
+        entry           TEXT NOT NULL,
+        created_at      INTEGER NOT NULL,
+        -- When the record reached the reporting store (committed, not yet known durable).
+        relayed_at      INTEGER,
+        -- The review message: sent to a Vigil queue in the same transaction as this is set.
+        review_item_id  INTEGER,
+        message_sent_at INTEGER,
+        UNIQUE (bucket, key, write_id)
+      ) STRICT;
+      CREATE INDEX pipeline_outcomes_relayed ON pipeline_outcomes (relayed_at);
+    `,
+  },
 ];
