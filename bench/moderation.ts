@@ -574,7 +574,36 @@ interface Round {
   latency: LatencySample[];
   saturation: SaturationResult;
   raw: RawResult;
+  /** WAL fsyncs per image, upload included: one at a time, and at saturation. */
+  fsyncs: { lowLoad: WalSyncs; saturation: WalSyncs };
 }
+
+/** `vigil_wal_fsyncs_total` by database (a count, or per image once divided). */
+interface WalSyncs {
+  vigil: number;
+  reports: number;
+}
+
+async function walSyncs(url: string): Promise<WalSyncs> {
+  const text = await (await fetch(`${url}/_vigil/metrics`)).text();
+  const read = (database: string) =>
+    Number(
+      new RegExp(`^vigil_wal_fsyncs_total\\{database="${database}"\\} (\\d+)$`, 'm').exec(
+        text,
+      )?.[1] ?? NaN,
+    );
+  return { vigil: read('vigil.db'), reports: read('reports.db') };
+}
+
+/** What happened between two readings, per image. */
+function perImage(before: WalSyncs, after: WalSyncs, images: number): WalSyncs {
+  return {
+    vigil: (after.vigil - before.vigil) / images,
+    reports: (after.reports - before.reports) / images,
+  };
+}
+
+const syncsText = (w: WalSyncs) => `vigil.db ${fmt(w.vigil, 2)} + reports.db ${fmt(w.reports, 2)}`;
 
 function benchClient(endpoint: string): S3Client {
   return new S3Client({
@@ -647,11 +676,18 @@ async function main(): Promise<void> {
     for (let round = 1; round <= ROUNDS; round++) {
       const latency: LatencySample[] = [];
       const order = round % 2 ? OBSERVERS : [...OBSERVERS].reverse();
+      const start = await walSyncs(vigil.url);
       for (const observer of order)
         latency.push(...(await latencyPhase(s3, tracking, round, observer)));
+      const afterLatency = await walSyncs(vigil.url);
       const saturation = await saturationPhase(server, round);
+      const afterSaturation = await walSyncs(vigil.url);
       const raw = await rawPhase();
-      rounds.push({ round, latency, saturation, raw });
+      const fsyncs = {
+        lowLoad: perImage(start, afterLatency, latency.length),
+        saturation: perImage(afterLatency, afterSaturation, IMAGES),
+      };
+      rounds.push({ round, latency, saturation, raw, fsyncs });
       process.stderr.write(summaryLine(rounds.at(-1)!));
     }
     serverPeakMiB = processMemoryMiB(vigil.process.pid!, 'VmHWM');
@@ -705,7 +741,8 @@ function summaryLine(r: Round): string {
     `polled flagged ${lat('polled', 'flagged')}, clean ${lat('polled', 'clean')}. ` +
     `Pipeline ${fmt(s.imagesPerSec, 1)} img/s, raw ${r.raw.loops.map((l) => fmt(l.images / l.seconds, 1)).join(' / ')} img/s, ` +
     `ratio ${fmt(s.imagesPerSec / rawPerSec(r.raw), 2)}, server ${fmt((s.serverCpuSeconds / IMAGES) * 1000, 1)} CPU-ms/img, ` +
-    `peak RSS ${fmt(s.peakRssMiB)} MiB\n`
+    `peak RSS ${fmt(s.peakRssMiB)} MiB. WAL fsyncs per image (upload included): ` +
+    `one at a time ${syncsText(r.fsyncs.lowLoad)}, saturated ${syncsText(r.fsyncs.saturation)}\n`
   );
 }
 
@@ -843,6 +880,14 @@ function report(
           memoryOn.saturation.peakRssMiB,
         )
       : []),
+    `| at most one WAL fsync per image beyond the upload's own (one at a time) | off | ${rounds
+      .map((r) => syncsText(r.fsyncs.lowLoad))
+      .join('; ')} per image, upload included | ${verdict(
+      rounds.every((r) => r.fsyncs.lowLoad.vigil + r.fsyncs.lowLoad.reports <= 2),
+    )} |`,
+    `| (the same, saturated: group commits share fsyncs) | off | ${rounds
+      .map((r) => syncsText(r.fsyncs.saturation))
+      .join('; ')} | – |`,
     '',
     ...(newPictures.length > 0 ? memorySection(newPictures) : []),
     '## Against the seed architecture (S3 → Lambda → Rekognition, published figures)',

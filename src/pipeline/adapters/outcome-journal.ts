@@ -86,6 +86,8 @@ export class EngineOutcomeJournal {
   private readonly timing: JournalTiming;
   /** Relays under way, by row: a second relay of a row waits for the first (one send). */
   private readonly relaying = new Map<number, Promise<unknown>>();
+  /** When the sweep last tried to relay a stuck row: it tries each once per `stuckMs`. */
+  private readonly triedAt = new Map<number, number>();
   private timer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
 
@@ -209,9 +211,12 @@ export class EngineOutcomeJournal {
     const now = this.now();
     const stuck = this.statements.stuck.all(now - this.timing.stuckMs) as { id: number }[];
     for (const { id } of stuck) {
-      if (this.relaying.has(id)) continue;
+      if (this.relaying.has(id) || (this.triedAt.get(id) ?? -Infinity) > now - this.timing.stuckMs)
+        continue;
+      this.triedAt.set(id, now);
       try {
         await this.relay(id, 'replay');
+        this.triedAt.delete(id);
       } catch (error) {
         this.options.logger?.warn({ err: error, journalRow: id }, 'outcome not relayed yet');
       }
