@@ -1,9 +1,14 @@
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
+  GetBucketAclCommand,
   GetBucketLocationCommand,
+  GetObjectAclCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListBucketsCommand,
+  PutBucketAclCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,20 +80,81 @@ describe('buckets through the AWS SDK', () => {
     expect(error.$metadata.httpStatusCode).toBe(404);
   });
 
-  it('rejects a public canned ACL with a clear error', async () => {
+  it('refuses a public canned ACL as a bucket that enforces owner ownership does', async () => {
+    const name = bucketName();
     const error = await errorOf(
-      t.s3.send(new CreateBucketCommand({ Bucket: bucketName(), ACL: 'public-read' })),
+      t.s3.send(new CreateBucketCommand({ Bucket: name, ACL: 'public-read' })),
     );
-    expect(error.name).toBe('NotImplemented');
-    expect(error.message).toMatch(/private/);
+    expect([error.name, error.$metadata.httpStatusCode]).toEqual([
+      'InvalidBucketAclWithObjectOwnership',
+      400,
+    ]);
+    expect(error.message).toBe(
+      "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+    );
+    expect((await errorOf(t.s3.send(new HeadBucketCommand({ Bucket: name })))).name).toBe(
+      'NotFound',
+    );
+
+    await t.s3.send(new CreateBucketCommand({ Bucket: name }));
+    for (const write of [
+      new PutObjectCommand({ Bucket: name, Key: 'k', Body: 'x', ACL: 'public-read' }),
+      new PutObjectCommand({
+        Bucket: name,
+        Key: 'k',
+        Body: 'x',
+        GrantRead: 'uri="http://acs.amazonaws.com/groups/global/AllUsers"',
+      }),
+      new PutObjectAclCommand({ Bucket: name, Key: 'k', ACL: 'public-read' }),
+      new PutBucketAclCommand({ Bucket: name, ACL: 'public-read-write' }),
+    ]) {
+      const refused = await errorOf(t.s3.send(write as PutObjectCommand));
+      expect([refused.name, refused.$metadata.httpStatusCode, refused.message]).toEqual([
+        refused.name === 'NoSuchKey' ? 'NoSuchKey' : 'AccessControlListNotSupported',
+        refused.name === 'NoSuchKey' ? 404 : 400,
+        refused.name === 'NoSuchKey' ? refused.message : 'The bucket does not allow ACLs',
+      ]);
+    }
+    expect((await errorOf(t.s3.send(new HeadObjectCommand({ Bucket: name, Key: 'k' })))).name).toBe(
+      'NotFound',
+    );
   });
 
-  it('accepts the private canned ACL', async () => {
+  it('accepts ACLs that grant the owner alone, and shows the owner full control', async () => {
     const name = bucketName();
     await t.s3.send(new CreateBucketCommand({ Bucket: name, ACL: 'private' }));
     await t.s3.send(
       new PutObjectCommand({ Bucket: name, Key: 'k', Body: 'x', ACL: 'bucket-owner-full-control' }),
     );
+    const { Owner } = await t.s3.send(new ListBucketsCommand({}));
+    for (const acl of [
+      await t.s3.send(new GetBucketAclCommand({ Bucket: name })),
+      await t.s3.send(new GetObjectAclCommand({ Bucket: name, Key: 'k' })),
+    ]) {
+      expect(acl.Owner?.ID).toBe(Owner?.ID);
+      expect(acl.Grants).toEqual([
+        {
+          Grantee: { Type: 'CanonicalUser', ID: Owner?.ID, DisplayName: 'vigil' },
+          Permission: 'FULL_CONTROL',
+        },
+      ]);
+    }
+    await t.s3.send(new PutObjectAclCommand({ Bucket: name, Key: 'k', ACL: 'private' }));
+    await t.s3.send(
+      new PutBucketAclCommand({
+        Bucket: name,
+        AccessControlPolicy: {
+          Owner,
+          Grants: [
+            { Grantee: { Type: 'CanonicalUser', ID: Owner?.ID }, Permission: 'FULL_CONTROL' },
+          ],
+        },
+      }),
+    );
+    const missing = await errorOf(
+      t.s3.send(new GetObjectAclCommand({ Bucket: name, Key: 'nope' })),
+    );
+    expect(missing.name).toBe('NoSuchKey');
   });
 });
 

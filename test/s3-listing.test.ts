@@ -102,8 +102,31 @@ describe('listing through the AWS SDK', () => {
       new ListObjectsV2Command({ Bucket: bucket, Prefix: 'c d/', EncodingType: 'url' }),
     );
     expect(listed.EncodingType).toBe('url');
-    expect(listed.Contents?.map((c) => c.Key)).toEqual(['c+d/7.txt']);
-    expect(listed.Prefix).toBe('c+d/');
+    expect(listed.Contents?.map((c) => c.Key)).toEqual(['c%20d/7.txt']);
+    expect(listed.Prefix).toBe('c%20d/');
+  });
+
+  it('encodes as ceph s3-tests expect of S3: a space as %20, a + as %2B, / kept', async () => {
+    const name = bucketName('encoding');
+    await t.s3.send(new CreateBucketCommand({ Bucket: name }));
+    for (const Key of ['foo+1/bar', 'foo/bar/xyzzy', 'quux ab/thud', 'asdf+b', 'tilde~star*'])
+      await t.s3.send(new PutObjectCommand({ Bucket: name, Key, Body: 'x' }));
+    const listed = await t.s3.send(
+      new ListObjectsCommand({ Bucket: name, Delimiter: '/', EncodingType: 'url' }),
+    );
+    expect(listed.Contents?.map((c) => c.Key)).toEqual(['asdf%2Bb', 'tilde~star%2A']);
+    expect(listed.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['foo%2B1/', 'foo/', 'quux%20ab/']);
+  });
+
+  it('refuses an empty continuation token, as S3 does', async () => {
+    const error = await errorOf(
+      t.s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: '' })),
+    );
+    expect([error.name, error.$metadata.httpStatusCode, error.message]).toEqual([
+      'InvalidArgument',
+      400,
+      'The continuation token provided is incorrect',
+    ]);
   });
 
   it('rejects bad listing arguments', async () => {

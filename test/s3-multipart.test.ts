@@ -196,6 +196,32 @@ describe('multipart uploads through the AWS SDK', () => {
     expect(error.name).toBe('InvalidArgument');
   });
 
+  it('answers a retried CompleteMultipartUpload with the same result, writing nothing again', async () => {
+    const uploadId = await create('retried');
+    const part = await upload('retried', uploadId, 1, randomBytes(100));
+    const complete = (parts: { ETag: string; PartNumber: number }[]) =>
+      t.s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: 'retried',
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    const first = await complete([{ ETag: part, PartNumber: 1 }]);
+    const written = await t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'retried' }));
+    const again = await complete([{ ETag: part, PartNumber: 1 }]);
+    expect(again.ETag).toBe(first.ETag);
+    expect(again.Key).toBe('retried');
+    const after = await t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'retried' }));
+    expect(after.LastModified).toEqual(written.LastModified);
+    // Other parts than the completion named are not a retry of it.
+    const other = await errorOf(
+      complete([{ ETag: '"00000000000000000000000000000000"', PartNumber: 1 }]),
+    );
+    expect(other.name).toBe('NoSuchUpload');
+  });
+
   it('aborts uploads; their id is then unknown', async () => {
     const uploadId = await create('aborted');
     await upload('aborted', uploadId, 1, randomBytes(100));

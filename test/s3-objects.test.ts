@@ -113,6 +113,23 @@ describe('objects through the AWS SDK', () => {
     expect(head.Metadata?.['n']).toBe('1e5');
   });
 
+  it('takes UTF-8 metadata as the SDK signs and sends it, answering it RFC 2047-encoded as S3 does', async () => {
+    // Node sends these header bytes as UTF-8 (the body goes out in the same write), and the
+    // SDK signs the UTF-8 text: the canonical request must read the bytes as UTF-8 too.
+    await t.s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: 'latin',
+        Body: 'u',
+        Metadata: { title: 'Zoë ünï café' },
+      }),
+    );
+    const head = await t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'latin' }));
+    expect(head.Metadata?.['title']).toBe(
+      `=?UTF-8?B?${Buffer.from('Zoë ünï café', 'utf8').toString('base64')}?=`,
+    );
+  });
+
   it('round-trips Unicode keys and RFC 2047-encoded Unicode metadata', async () => {
     const key = 'ünïcødé/日本語 ファイル+plus&amp;?.txt';
     const encoded = `=?UTF-8?B?${Buffer.from('Zoë 🚀', 'utf8').toString('base64')}?=`;

@@ -626,7 +626,7 @@ describe('POST Object (browser form upload with a SigV4 POST policy)', () => {
     it('a public canned ACL, as on PUT', async () => {
       const { url, fields } = await refusedPost({ Key: 'public', Fields: { acl: 'public-read' } });
       const posted = await postForm(url, fields, { content: 'x' });
-      expect([posted.status, posted.code]).toEqual([501, 'NotImplemented']);
+      expect([posted.status, posted.code]).toEqual([400, 'AccessControlListNotSupported']);
     });
 
     it('a missing bucket', async () => {

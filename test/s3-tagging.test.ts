@@ -94,6 +94,21 @@ describe('object tagging through the AWS SDK', () => {
     expect(await tagsOf('limits')).toEqual([{ Key: 'keep', Value: 'me' }]);
   });
 
+  it('keeps tags in the order they were given, on PutObject and PutObjectTagging', async () => {
+    await t.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: 'order', Body: 'o', Tagging: 'z=1&a=2&m=3' }),
+    );
+    expect((await tagsOf('order')).map((tag) => tag.Key)).toEqual(['z', 'a', 'm']);
+    await t.s3.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: 'order',
+        Tagging: { TagSet: ['q', 'b', 'x', 'c'].map((Key) => ({ Key, Value: Key })) },
+      }),
+    );
+    expect((await tagsOf('order')).map((tag) => tag.Key)).toEqual(['q', 'b', 'x', 'c']);
+  });
+
   it('accepts the limits exactly (10 tags, 128-character keys, 256-character values)', async () => {
     await t.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'edge', Body: 'e' }));
     const TagSet = Array.from({ length: 10 }, (_, i) => ({

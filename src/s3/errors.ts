@@ -99,6 +99,11 @@ export const S3_ERRORS = {
     status: 405,
     message: 'The specified method is not allowed against this resource.',
   },
+  AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
+  InvalidBucketAclWithObjectOwnership: {
+    status: 400,
+    message: "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+  },
   MissingContentLength: {
     status: 411,
     message: 'You must provide the Content-Length HTTP header.',

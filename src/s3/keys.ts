@@ -31,12 +31,16 @@ export function validateKey(key: string): string {
   return key;
 }
 
-/** Form-URL-encodes a value the way S3 does for `encoding-type=url` listings. */
+/**
+ * Percent-encodes a value for `encoding-type=url` listings: every UTF-8 byte but letters,
+ * digits, `-_.~` and `/`, a space as `%20` (the form ceph's s3-tests expect of S3, e.g.
+ * `quux%20ab/`; `+`, which some S3 copies send, decodes back to a space only for clients
+ * that form-decode), a `+` as `%2B`, control characters as `%0A` and so on.
+ */
 export function urlEncodeListValue(value: string): string {
   // A lone surrogate has no UTF-8 form (encodeURIComponent would throw): it lists as U+FFFD.
   return encodeURIComponent(value.replace(/\p{Cs}/gu, '\uFFFD'))
     .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+')
     .replace(/%2F/g, '/');
 }
 

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { headerText } from './header-text.js';
 import type { SystemMetadata } from '../storage/index.js';
 import { S3Error } from './errors.js';
 
@@ -52,7 +53,7 @@ export function userMetadataFromHeaders(headers: IncomingHttpHeaders): Record<st
   for (const [name, raw] of Object.entries(headers)) {
     if (!name.startsWith('x-amz-meta-') || raw === undefined) continue;
     const key = name.slice('x-amz-meta-'.length);
-    const value = decodeRfc2047(latin1ToUtf8(Array.isArray(raw) ? raw.join(',') : raw));
+    const value = decodeRfc2047(headerText(Array.isArray(raw) ? raw.join(',') : raw));
     user[key] = value;
     bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
   }
@@ -74,14 +75,6 @@ export function userMetadataHeaders(user: Record<string, string>): Record<string
       : `=?UTF-8?B?${Buffer.from(value, 'utf8').toString('base64')}?=`;
   }
   return headers;
-}
-
-function latin1ToUtf8(value: string): string {
-  if (!/[^\p{ASCII}]/u.test(value)) return value;
-  const bytes = Buffer.from(value, 'latin1');
-  const decoded = bytes.toString('utf8');
-  // Not valid UTF-8: the client really meant Latin-1 characters.
-  return Buffer.from(decoded, 'utf8').equals(bytes) ? decoded : value;
 }
 
 function decodeRfc2047(value: string): string {

@@ -6,13 +6,13 @@ import * as objects from './handlers/objects.js';
 import * as copy from './handlers/copy.js';
 import * as multipart from './handlers/multipart.js';
 import * as tagging from './handlers/tagging.js';
+import * as acl from './handlers/acl.js';
 import * as notification from './handlers/notification.js';
 
 export type S3Handler = (ctx: S3Context) => Promise<void> | void;
 
 /** Bucket sub-resources Vigil knows it does not implement: a clear NotImplemented, not a wrong answer. */
 const UNSUPPORTED_SUBRESOURCES = [
-  'acl',
   'policy',
   'policyStatus',
   'cors',
@@ -50,11 +50,16 @@ export function routeS3(ctx: S3Context): S3Handler {
     return notAllowed;
   }
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => q.has(name));
+  if (q.has('acl') && !unsupported) {
+    if (method === 'GET') return acl.getAcl;
+    if (method === 'PUT') return acl.putAcl;
+    return notAllowed;
+  }
   if (ctx.key === undefined) {
     if (q.has('versioning') && method === 'GET') return buckets.getBucketVersioning;
     if (q.has('tagging') && method === 'GET') return buckets.getBucketTagging;
     if (unsupported || q.has('tagging') || q.has('versioning'))
-      return notImplemented(unsupported ?? 'tagging');
+      return notImplemented(unsupported ?? (q.has('tagging') ? 'tagging' : 'versioning'));
     switch (method) {
       case 'PUT':
         return q.has('notification') ? notification.putNotification : buckets.createBucket;

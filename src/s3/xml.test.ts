@@ -39,6 +39,15 @@ describe('S3 XML', () => {
     );
     expect(children(root, 'Object').map((o) => text(o, 'Key'))).toEqual(['t\tl\nc\rx\r\n&']);
   });
+  it("reads part ETags quoted as Go's encoder writes them (&#34;), as rclone sends them", () => {
+    const root = parseXmlBody(
+      '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&#34;9b2cf535f27731c974343645a3985328&#34;</ETag></Part></CompleteMultipartUpload>',
+      'CompleteMultipartUpload',
+    );
+    expect(children(root, 'Part').map((p) => text(p, 'ETag'))).toEqual([
+      '"9b2cf535f27731c974343645a3985328"',
+    ]);
+  });
   it.each([
     [
       'a DTD',

@@ -15,6 +15,7 @@ const REPEATED = new Set([
   'LambdaFunctionConfiguration',
   'Event',
   'FilterRule',
+  'Grant',
 ]);
 
 /**

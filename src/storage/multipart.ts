@@ -22,12 +22,39 @@ export interface CompletedPart {
   etag: string;
 }
 
+/** What CompleteMultipartUpload answers. */
+export interface CompletedUpload {
+  /** Without quotes. */
+  etag: string;
+  /** A retry of an upload already completed with the same parts: nothing was written. */
+  replayed: boolean;
+  /** The object written (absent when replayed). */
+  object?: ObjectRecord;
+}
+
+/** How long a completed upload is remembered for retries of its CompleteMultipartUpload. */
+const COMPLETED_UPLOAD_MEMORY_MS = 24 * 3600 * 1000;
+
 /**
  * Multipart uploads on top of the storage engine. Each part is a blob; completing an upload
  * makes the object point at the chosen parts' blobs in order, so no byte is copied.
  */
 export class MultipartUploads {
-  constructor(private readonly engine: StorageEngine) {}
+  private readonly statements;
+
+  constructor(private readonly engine: StorageEngine) {
+    this.statements = {
+      completed: engine.db.prepare(
+        `SELECT etag FROM completed_uploads
+         WHERE upload_id = ? AND bucket = ? AND key = ? AND parts = ?`,
+      ),
+      rememberCompleted: engine.db.prepare(
+        `INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, parts, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      forgetCompleted: engine.db.prepare('DELETE FROM completed_uploads WHERE completed_at < ?'),
+    };
+  }
 
   private get db() {
     return this.engine.db;
@@ -129,6 +156,8 @@ export class MultipartUploads {
   /**
    * Assembles the named parts into the object, in one transaction with its change hooks.
    * Parts not named are discarded. ETag: MD5 of the concatenated binary part MD5s, `-N`.
+   * A retry of an upload completed within a day with the same parts gets the same answer
+   * (`replayed`), and nothing is written again — as S3 does.
    */
   async complete(
     bucket: string,
@@ -136,9 +165,15 @@ export class MultipartUploads {
     uploadId: string,
     requested: CompletedPart[],
     context: ChangeContext,
-  ): Promise<ObjectRecord> {
-    return this.engine.commitWith([], () =>
+  ): Promise<CompletedUpload> {
+    const parts = JSON.stringify(
+      requested.map((p) => [p.partNumber, p.etag.replace(/^"|"$/g, '').toLowerCase()]),
+    );
+    return this.engine.commitWith<CompletedUpload>([], () =>
       this.engine.grouped(() => {
+        const done = this.statements.completed.get(uploadId, bucket, key, parts) as
+          { etag: string } | undefined;
+        if (done) return { result: { etag: done.etag, replayed: true }, replacedBlobs: [] };
         const upload = this.get(bucket, key, uploadId);
         const stored = new Map(
           this.listParts(uploadId, 0, MAX_PART_NUMBER).parts.map((p) => [p.partNumber, p]),
@@ -176,7 +211,13 @@ export class MultipartUploads {
         const used = new Set(chosen.map((p) => p.blobId));
         const unused = [...stored.values()].map((p) => p.blobId).filter((id) => !used.has(id));
         this.db.prepare('DELETE FROM multipart_uploads WHERE upload_id = ?').run(uploadId);
-        return { result, replacedBlobs: [...replacedBlobs, ...unused] };
+        const now = Date.now();
+        this.statements.forgetCompleted.run(now - COMPLETED_UPLOAD_MEMORY_MS);
+        this.statements.rememberCompleted.run(uploadId, bucket, key, result.etag, parts, now);
+        return {
+          result: { etag: result.etag, replayed: false, object: result },
+          replacedBlobs: [...replacedBlobs, ...unused],
+        };
       }),
     );
   }

@@ -1,5 +1,6 @@
 /** The SigV4 canonical request and string to sign, rebuilt on the server side. */
 import type { IncomingHttpHeaders } from 'node:http';
+import { headerText } from '../header-text.js';
 import { sha256Hex } from './signing-key.js';
 import { canonicalQuery, canonicalUri, splitRawUrl } from './uri-encoding.js';
 
@@ -19,6 +20,8 @@ export interface CanonicalRequestInput {
 /**
  * One line per signed header, `name:value\n`, with values trimmed and inner whitespace runs
  * collapsed. Node has already joined repeated headers with ', ', which is what AWS signs.
+ * Values are the bytes the client sent, which the canonical request's UTF-8 hash covers: a
+ * UTF-8 value (non-ASCII metadata from the SDKs) is read back from Node's Latin-1 string.
  */
 export function canonicalHeaders(
   headers: IncomingHttpHeaders,
@@ -28,7 +31,7 @@ export function canonicalHeaders(
   for (const name of signedHeaders) {
     const raw = headers[name];
     const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
-    out += `${name}:${value.trim().replace(/\s+/g, ' ')}\n`;
+    out += `${name}:${headerText(value).trim().replace(/\s+/g, ' ')}\n`;
   }
   return out;
 }

@@ -28,7 +28,7 @@ export async function createBucket(ctx: S3Context): Promise<void> {
   const name = requireBucket(ctx);
   const problem = bucketNameProblem(name);
   if (problem) throw new S3Error('InvalidBucketName', problem, { BucketName: name });
-  checkAclHeaders(ctx);
+  checkAclHeaders(ctx, 'bucket');
   const body = await readSmallBody(ctx);
   let region = ctx.deps.region;
   if (body.trim() !== '') {

@@ -126,7 +126,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
       'The XML you provided was not well-formed or did not validate against our published schema',
     );
   }
-  const object = await ctx.deps.multipart.complete(
+  const completed = await ctx.deps.multipart.complete(
     bucket,
     key,
     uploadId(ctx),
@@ -138,7 +138,7 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
     Location: `http://${host}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
     Bucket: bucket,
     Key: key,
-    ETag: `"${object.etag}"`,
+    ETag: `"${completed.etag}"`,
   });
 }
 

@@ -340,4 +340,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX pipeline_outcomes_relayed ON pipeline_outcomes (relayed_at);
     `,
   },
+  {
+    version: 9,
+    name: 'completed multipart uploads',
+    sql: `
+      -- What CompleteMultipartUpload answered, kept a day: S3 answers a retry of a completed
+      -- upload (same parts) with the same result instead of NoSuchUpload.
+      CREATE TABLE completed_uploads (
+        upload_id     TEXT PRIMARY KEY,
+        bucket        TEXT NOT NULL,
+        key           TEXT NOT NULL,
+        etag          TEXT NOT NULL,
+        -- The requested parts as JSON [[partNumber, etag], …], ETags without quotes.
+        parts         TEXT NOT NULL,
+        completed_at  INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
+    `,
+  },
 ];
