@@ -80,7 +80,7 @@ interface DescribedChange {
   eventName: S3EventName;
   bucket: string;
   key: string;
-  object: { key: string; size?: number; etag?: string; sequence?: number };
+  object: { key: string; size?: number; etag?: string; versionId?: string; sequence?: number };
 }
 
 const CREATED_EVENT: Record<'put' | 'copy' | 'post' | 'complete-multipart', S3EventName> = {
@@ -103,17 +103,27 @@ function describe(change: ObjectChange): DescribedChange {
           key: object.key,
           size: object.size,
           etag: unquote(object.etag),
+          ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
           sequence: object.sequence,
         },
       };
     }
-    case 'removed':
+    case 'removed': {
+      // A delete in a versioned bucket that named no version made a delete marker.
+      const versionId = change.deleteMarker?.versionId ?? change.versionId;
       return {
-        eventName: 'ObjectRemoved:Delete',
+        eventName: change.deleteMarker
+          ? 'ObjectRemoved:DeleteMarkerCreated'
+          : 'ObjectRemoved:Delete',
         bucket: change.bucket,
         key: change.key,
-        object: { key: change.key, sequence: change.sequence },
+        object: {
+          key: change.key,
+          ...(versionId !== undefined ? { versionId } : {}),
+          sequence: change.sequence,
+        },
       };
+    }
     case 'tagging-put':
     case 'tagging-deleted': {
       const { object } = change;

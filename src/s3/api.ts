@@ -92,7 +92,7 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
 
 function toS3Error(error: unknown, deps: S3Dependencies): S3Error {
   if (error instanceof S3Error) return error;
-  if (error instanceof StorageError) return new S3Error(error.code);
+  if (error instanceof StorageError) return fromStorageError(error);
   if (deps.engine.space.isOutOfSpace(error)) {
     // Expected while the disk is full, and the engine has said so once: a line, not a stack.
     deps.logger.warn(
@@ -109,6 +109,29 @@ function toS3Error(error: unknown, deps: S3Dependencies): S3Error {
   }
   deps.logger.error({ err: error }, 'internal error while handling an S3 request');
   return new S3Error('InternalError');
+}
+
+/** S3's error for a storage failure, with the delete-marker headers S3 sends with it. */
+function fromStorageError(error: StorageError): S3Error {
+  const headers: Record<string, string> = error.deleteMarker
+    ? { 'x-amz-delete-marker': 'true', 'x-amz-version-id': error.deleteMarker.versionId }
+    : {};
+  switch (error.code) {
+    case 'InvalidVersionId':
+      return new S3Error('InvalidArgument', 'Invalid version id specified', {
+        ArgumentName: 'versionId',
+        ArgumentValue: error.message,
+      });
+    case 'MethodNotAllowed':
+      return new S3Error(
+        'MethodNotAllowed',
+        undefined,
+        { Method: error.message, ResourceType: 'DeleteMarker' },
+        { ...headers, allow: 'DELETE' },
+      );
+    default:
+      return new S3Error(error.code, undefined, {}, headers);
+  }
 }
 
 /** Renders an S3 error as S3's XML error document (no body for HEAD, as S3 does). */

@@ -6,6 +6,8 @@ import type { ObjectRecord } from '../storage/index.js';
 export interface CopySource {
   bucket: string;
   key: string;
+  /** `?versionId=` of the source, when named. */
+  versionId?: string;
 }
 
 /** Parses `x-amz-copy-source`: `[/]bucket/key[?versionId=…]`, key URL-encoded. */
@@ -22,11 +24,12 @@ export function parseCopySource(ctx: S3Context): CopySource {
   if (slash <= 0 || slash === decoded.length - 1) {
     throw invalidArgument('Invalid copy source object key', 'x-amz-copy-source', raw);
   }
-  if (query !== undefined) {
-    const versionId = new URLSearchParams(query).get('versionId');
-    if (versionId !== null && versionId !== 'null') throw new S3Error('NoSuchVersion');
-  }
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1) };
+  const versionId = query === undefined ? null : new URLSearchParams(query).get('versionId');
+  return {
+    bucket: decoded.slice(0, slash),
+    key: decoded.slice(slash + 1),
+    ...(versionId !== null ? { versionId } : {}),
+  };
 }
 
 /** Applies the `x-amz-copy-source-if-*` conditions: any failure is 412 PreconditionFailed. */

@@ -57,6 +57,7 @@ export function routeS3(ctx: S3Context): S3Handler {
   }
   if (ctx.key === undefined) {
     if (q.has('versioning') && method === 'GET') return buckets.getBucketVersioning;
+    if (q.has('versioning') && method === 'PUT') return buckets.putBucketVersioning;
     if (q.has('tagging') && method === 'GET') return buckets.getBucketTagging;
     if (unsupported || q.has('tagging') || q.has('versioning'))
       return notImplemented(unsupported ?? (q.has('tagging') ? 'tagging' : 'versioning'));

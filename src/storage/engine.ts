@@ -4,6 +4,16 @@ import { BlobStore } from './blobs.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { WalFile } from './wal-file.js';
+import {
+  NULL_VERSION,
+  VersionTable,
+  listVersions,
+  newVersionId,
+  requireVersionId,
+  versionIdOf,
+  type ListVersionsQuery,
+  type ListVersionsResult,
+} from './versions.js';
 import { listEntries } from './listing.js';
 import { objectFromRow, rowFromObject, type ObjectRow } from './rows.js';
 import { SpaceReserve, type SpaceLog, type WriteKind } from './space-reserve.js';
@@ -13,13 +23,16 @@ import {
   type BucketInfo,
   type ChangeContext,
   type ChangeHook,
+  type DeleteOutcome,
   type ListEntriesQuery,
   type ListEntriesResult,
   type ObjectAttributes,
   type ObjectChange,
   type ObjectRecord,
+  type ObjectVersion,
   type OpenedObject,
   type Tag,
+  type VersioningStatus,
 } from './types.js';
 
 /**
@@ -57,6 +70,8 @@ export class StorageEngine {
   private readonly hooks: ChangeHook[] = [];
   private readonly group: GroupCommit;
   private readonly statements;
+  /** Noncurrent versions and delete markers (versioning). */
+  readonly versions: VersionTable;
 
   private constructor(
     readonly db: SqliteDatabase,
@@ -65,23 +80,26 @@ export class StorageEngine {
     private readonly wal: WalFile | undefined,
   ) {
     this.group = new GroupCommit(db, wal);
+    this.versions = new VersionTable(db);
     this.statements = {
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject: db.prepare(
         `INSERT INTO objects (bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags,
-           checksum_algorithm, checksum_value, parts_count, segments, inline_data, sequence)
+           checksum_algorithm, checksum_value, parts_count, segments, inline_data, sequence, version_id)
          VALUES (@bucket, @key, @size, @etag, @last_modified, @system_metadata, @user_metadata, @tags,
-           @checksum_algorithm, @checksum_value, @parts_count, @segments, @inline_data, @sequence)
+           @checksum_algorithm, @checksum_value, @parts_count, @segments, @inline_data, @sequence, @version_id)
          ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, system_metadata = excluded.system_metadata,
            user_metadata = excluded.user_metadata, tags = excluded.tags,
            checksum_algorithm = excluded.checksum_algorithm, checksum_value = excluded.checksum_value,
            parts_count = excluded.parts_count, segments = excluded.segments, inline_data = excluded.inline_data,
-           sequence = excluded.sequence`,
+           sequence = excluded.sequence, version_id = excluded.version_id`,
       ),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
       setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
       getBucket: db.prepare('SELECT name, region, created_at FROM buckets WHERE name = ?'),
+      getVersioning: db.prepare('SELECT versioning FROM buckets WHERE name = ?').pluck(),
+      setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
       nextSequence: db.prepare(
         "UPDATE counters SET value = value + 1 WHERE name = 'sequence' RETURNING value",
       ),
@@ -223,11 +241,28 @@ export class StorageEngine {
     return rows.map((r) => ({ name: r.name, region: r.region, createdAt: new Date(r.created_at) }));
   }
 
+  /** The bucket's versioning state; undefined while it was never set. */
+  getBucketVersioning(bucket: string): VersioningStatus | undefined {
+    this.requireBucket(bucket);
+    return (this.statements.getVersioning.get(bucket) as VersioningStatus | null) ?? undefined;
+  }
+
+  /** PutBucketVersioning: Enabled or Suspended (a bucket never goes back to unversioned). */
+  putBucketVersioning(bucket: string, status: VersioningStatus): void {
+    this.transaction(() => {
+      this.requireBucket(bucket);
+      this.statements.setVersioning.run(status, bucket);
+    });
+  }
+
   /** Deletes an empty bucket; its unfinished multipart uploads are aborted with it. */
   async deleteBucket(name: string): Promise<void> {
     const partBlobs = this.reclaimingNow(() => {
       this.requireBucket(name);
-      if (this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name)) {
+      if (
+        this.db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').get(name) ||
+        this.versions.hasAny(name)
+      ) {
         throw new StorageError('BucketNotEmpty');
       }
       const blobs = this.db
@@ -270,20 +305,58 @@ export class StorageEngine {
     return row && objectFromRow(row);
   }
 
-  headObject(bucket: string, key: string): ObjectRecord {
-    const object = this.findObject(bucket, key);
-    if (object) return object;
-    this.requireBucket(bucket);
-    throw new StorageError('NoSuchKey');
+  /**
+   * One version of a key by id (`null` included): the current object or a noncurrent
+   * version or delete marker; undefined when the key has no such version.
+   *
+   * @throws StorageError `InvalidVersionId` for an id that cannot be one.
+   */
+  findVersion(bucket: string, key: string, versionId: string): ObjectVersion | undefined {
+    requireVersionId(versionId);
+    const current = this.findObject(bucket, key);
+    if (current && (current.versionId ?? NULL_VERSION) === versionId)
+      return { kind: 'object', object: current, isLatest: true };
+    const version = this.versions.find(bucket, key, versionId);
+    const newest = version && !current ? this.versions.newest(bucket, key) : undefined;
+    if (version && newest && versionIdOf(newest) === versionId)
+      return { ...version, isLatest: true };
+    return version;
   }
 
   /**
-   * Opens an object for reading. The returned handle keeps reading the version it opened
-   * even if the key is overwritten or deleted meanwhile.
+   * The current object of a key, or the version named (GetObject / HeadObject with
+   * `versionId`).
+   *
+   * @throws StorageError `NoSuchKey` (with the delete marker, when the key's current version
+   *   is one), `NoSuchVersion`, `MethodNotAllowed` for a version that is a delete marker,
+   *   `InvalidVersionId`, `NoSuchBucket`.
    */
-  async openObject(bucket: string, key: string): Promise<OpenedObject> {
+  headObject(bucket: string, key: string, versionId?: string): ObjectRecord {
+    if (versionId !== undefined) {
+      const version = this.findVersion(bucket, key, versionId);
+      if (version?.kind === 'object') return version.object;
+      this.requireBucket(bucket);
+      if (version) throw new StorageError('MethodNotAllowed', 'GET', { versionId });
+      throw new StorageError('NoSuchVersion');
+    }
+    const object = this.findObject(bucket, key);
+    if (object) return object;
+    this.requireBucket(bucket);
+    const newest = this.versions.newest(bucket, key);
+    throw new StorageError(
+      'NoSuchKey',
+      undefined,
+      newest?.kind === 'delete-marker' ? { versionId: newest.versionId } : undefined,
+    );
+  }
+
+  /**
+   * Opens an object (or the version named) for reading. The returned handle keeps reading
+   * the version it opened even if the key is overwritten or deleted meanwhile.
+   */
+  async openObject(bucket: string, key: string, versionId?: string): Promise<OpenedObject> {
     for (let attempt = 0; ; attempt++) {
-      const object = this.headObject(bucket, key);
+      const object = this.headObject(bucket, key, versionId);
       if (object.inline) {
         const data = object.inline;
         return {
@@ -385,8 +458,9 @@ export class StorageEngine {
     conditions: WriteConditions = {},
   ): { result: ObjectRecord; replacedBlobs: string[] } {
     return this.transaction(() => {
-      this.requireBucket(fields.bucket);
-      const previous = this.findObject(fields.bucket, fields.key);
+      const { bucket, key } = fields;
+      const status = this.getBucketVersioning(bucket);
+      const previous = this.findObject(bucket, key);
       if (conditions.ifNoneMatchAny && previous) throw new StorageError('PreconditionFailed');
       if (conditions.ifMatch !== undefined && (!previous || previous.etag !== conditions.ifMatch)) {
         throw previous ? new StorageError('PreconditionFailed') : new StorageError('NoSuchKey');
@@ -395,59 +469,159 @@ export class StorageEngine {
         ...fields,
         lastModified: new Date(),
         sequence: this.nextSequence(),
+        ...(status === 'Enabled' ? { versionId: newVersionId() } : {}),
       };
+      if (object.versionId === undefined) delete object.versionId;
+      // Versioned, the object it replaces stays as a noncurrent version, unless both are the
+      // `null` version (a suspended bucket overwrites its null version, as S3 does).
+      const kept = status !== undefined && (object.versionId ?? previous?.versionId) !== undefined;
+      if (previous && kept) this.versions.keepNoncurrent(previous);
+      const dropped =
+        status === 'Suspended' ? this.versions.remove(bucket, key, NULL_VERSION) : undefined;
       this.statements.upsertObject.run(rowFromObject(object));
       this.emit(
         previous ? { kind: 'created', via, object, previous } : { kind: 'created', via, object },
         context,
       );
-      const kept = new Set(object.segments.map((s) => s.blobId));
-      const replacedBlobs = (previous?.segments ?? [])
+      const inUse = new Set(object.segments.map((s) => s.blobId));
+      const replacedBlobs = [
+        ...(previous && !kept ? previous.segments : []),
+        ...(dropped?.kind === 'object' ? dropped.object.segments : []),
+      ]
         .map((s) => s.blobId)
-        .filter((id) => !kept.has(id));
+        .filter((id) => !inUse.has(id));
       return { result: object, replacedBlobs };
     });
   }
 
   /**
-   * Deletes a key. Deleting a missing key succeeds (as S3 does) and still notifies hooks.
-   * It runs on a full disk too, so space can be reclaimed through the API.
+   * Deletes a key, or one version of it (`versionId`). Deleting a missing key succeeds (as
+   * S3 does) and still notifies hooks. In a versioned bucket, a delete without `versionId`
+   * adds a delete marker and keeps the object as a noncurrent version (a suspended bucket's
+   * `null` version goes for good); deleting the current version makes the next newest one
+   * current. It runs on a full disk too, so space can be reclaimed through the API.
    */
   async deleteObject(
     bucket: string,
     key: string,
     context: ChangeContext,
-  ): Promise<{ existed: boolean }> {
-    const previous = await this.reclaiming(() => {
-      this.requireBucket(bucket);
-      const previous = this.findObject(bucket, key);
+    versionId?: string,
+  ): Promise<DeleteOutcome> {
+    const { outcome, blobs } = await this.reclaiming(() =>
+      versionId === undefined
+        ? this.deleteCurrent(bucket, key, context)
+        : this.deleteVersion(bucket, key, requireVersionId(versionId), context),
+    );
+    await this.blobs.remove(blobs);
+    this.space.restore();
+    return outcome;
+  }
+
+  private deleteCurrent(
+    bucket: string,
+    key: string,
+    context: ChangeContext,
+  ): { outcome: DeleteOutcome; blobs: string[] } {
+    const status = this.getBucketVersioning(bucket);
+    const previous = this.findObject(bucket, key);
+    const sequence = this.nextSequence();
+    if (status === undefined) {
       if (previous) this.statements.deleteObject.run(bucket, key);
-      const change: ObjectChange = { kind: 'removed', bucket, key, sequence: this.nextSequence() };
+      const change: ObjectChange = { kind: 'removed', bucket, key, sequence };
       if (previous) change.previous = previous;
       this.emit(change, context);
-      return previous;
-    });
-    if (previous) await this.blobs.remove(previous.segments.map((s) => s.blobId));
-    this.space.restore();
-    return { existed: previous !== undefined };
+      return {
+        outcome: { existed: previous !== undefined },
+        blobs: previous?.segments.map((s) => s.blobId) ?? [],
+      };
+    }
+    const markerId = status === 'Enabled' ? newVersionId() : NULL_VERSION;
+    const blobs: string[] = [];
+    if (previous) {
+      this.statements.deleteObject.run(bucket, key);
+      if (status === 'Enabled' || previous.versionId !== undefined)
+        this.versions.keepNoncurrent(previous);
+      else blobs.push(...previous.segments.map((s) => s.blobId));
+    }
+    if (status === 'Suspended') {
+      const dropped = this.versions.remove(bucket, key, NULL_VERSION);
+      if (dropped?.kind === 'object') blobs.push(...dropped.object.segments.map((s) => s.blobId));
+    }
+    this.versions.addDeleteMarker(bucket, key, markerId, sequence);
+    this.emit(
+      { kind: 'removed', bucket, key, sequence, deleteMarker: { versionId: markerId } },
+      context,
+    );
+    return {
+      outcome: { existed: previous !== undefined, deleteMarker: true, versionId: markerId },
+      blobs,
+    };
   }
 
-  putTags(bucket: string, key: string, tags: Tag[], context: ChangeContext): Promise<ObjectRecord> {
-    return this.changeTags(bucket, key, tags, 'tagging-put', context);
+  private deleteVersion(
+    bucket: string,
+    key: string,
+    versionId: string,
+    context: ChangeContext,
+  ): { outcome: DeleteOutcome; blobs: string[] } {
+    this.requireBucket(bucket);
+    const current = this.findObject(bucket, key);
+    let removed: ObjectVersion | undefined;
+    if (current && (current.versionId ?? NULL_VERSION) === versionId) {
+      this.statements.deleteObject.run(bucket, key);
+      removed = { kind: 'object', object: current, isLatest: true };
+    } else {
+      removed = this.versions.remove(bucket, key, versionId);
+    }
+    // The key's newest remaining version becomes current, unless it is a delete marker.
+    if (removed && !this.findObject(bucket, key)) {
+      const newest = this.versions.newest(bucket, key);
+      if (newest?.kind === 'object') {
+        this.versions.remove(bucket, key, newest.object.versionId ?? NULL_VERSION);
+        this.statements.upsertObject.run(rowFromObject(newest.object));
+      }
+    }
+    const change: ObjectChange = {
+      kind: 'removed',
+      bucket,
+      key,
+      sequence: this.nextSequence(),
+      versionId,
+    };
+    if (removed?.kind === 'object') change.previous = removed.object;
+    this.emit(change, context);
+    return {
+      outcome: {
+        existed: removed !== undefined,
+        versionId,
+        ...(removed?.kind === 'delete-marker' ? { deleteMarker: true } : {}),
+      },
+      blobs: removed?.kind === 'object' ? removed.object.segments.map((s) => s.blobId) : [],
+    };
   }
 
-  deleteTags(bucket: string, key: string, context: ChangeContext): Promise<ObjectRecord> {
-    return this.changeTags(bucket, key, [], 'tagging-deleted', context);
-  }
-
-  private changeTags(
+  /** PutObjectTagging: replaces the tag set of the current object, or of the version named. */
+  putTags(
     bucket: string,
     key: string,
     tags: Tag[],
-    kind: 'tagging-put' | 'tagging-deleted',
     context: ChangeContext,
+    versionId?: string,
   ): Promise<ObjectRecord> {
-    return this.grouped(() => this.changeTagsNow(bucket, key, tags, kind, context));
+    return this.grouped(() =>
+      this.changeTagsNow(bucket, key, tags, 'tagging-put', context, versionId),
+    );
+  }
+
+  deleteTags(
+    bucket: string,
+    key: string,
+    context: ChangeContext,
+    versionId?: string,
+  ): Promise<ObjectRecord> {
+    return this.grouped(() =>
+      this.changeTagsNow(bucket, key, [], 'tagging-deleted', context, versionId),
+    );
   }
 
   /**
@@ -455,10 +629,16 @@ export class StorageEngine {
    * commits the tags together with writes of its own (the moderation pipeline's outcome
    * journal, ADR 19). Emits the tagging event like `putTags`.
    *
-   * @throws StorageError `NoSuchBucket` / `NoSuchKey`.
+   * @throws StorageError `NoSuchBucket` / `NoSuchKey` / `NoSuchVersion`.
    */
-  putTagsNow(bucket: string, key: string, tags: Tag[], context: ChangeContext): ObjectRecord {
-    return this.changeTagsNow(bucket, key, tags, 'tagging-put', context);
+  putTagsNow(
+    bucket: string,
+    key: string,
+    tags: Tag[],
+    context: ChangeContext,
+    versionId?: string,
+  ): ObjectRecord {
+    return this.changeTagsNow(bucket, key, tags, 'tagging-put', context, versionId);
   }
 
   private changeTagsNow(
@@ -467,14 +647,24 @@ export class StorageEngine {
     tags: Tag[],
     kind: 'tagging-put' | 'tagging-deleted',
     context: ChangeContext,
+    versionId?: string,
   ): ObjectRecord {
-    const current = this.headObject(bucket, key);
+    const current = this.headObject(bucket, key, versionId);
     // The sequence stays the write's: tags are not a new write (S3 gives tagging events no
     // sequencer), and the moderation pipeline tells writes of equal bytes apart by it.
     const object = { ...current, tags };
-    this.statements.setTags.run(JSON.stringify(tags), bucket, key);
+    const json = JSON.stringify(tags);
+    const noncurrent = this.findObject(bucket, key)?.sequence !== current.sequence;
+    if (noncurrent) this.versions.setTags(bucket, key, current.versionId ?? NULL_VERSION, json);
+    else this.statements.setTags.run(json, bucket, key);
     this.emit({ kind, object }, context);
     return object;
+  }
+
+  /** ListObjectVersions (see `listVersions`). */
+  listVersions(bucket: string, query: ListVersionsQuery): ListVersionsResult {
+    this.requireBucket(bucket);
+    return listVersions(this.db, this.versions, bucket, query);
   }
 
   listEntries(bucket: string, query: ListEntriesQuery): ListEntriesResult {
@@ -489,6 +679,9 @@ export class StorageEngine {
       .prepare('SELECT segments FROM objects')
       .pluck()
       .iterate() as Iterable<string>) {
+      for (const s of JSON.parse(segments) as { blobId: string }[]) referenced.add(s.blobId);
+    }
+    for (const segments of this.versions.allSegments()) {
       for (const s of JSON.parse(segments) as { blobId: string }[]) referenced.add(s.blobId);
     }
     for (const id of this.db

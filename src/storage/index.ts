@@ -16,3 +16,9 @@ export {
   RESERVE_FILE,
   SpaceReserve,
 } from './space-reserve.js';
+export {
+  NULL_VERSION,
+  versionIdOf,
+  type ListVersionsQuery,
+  type ListVersionsResult,
+} from './versions.js';

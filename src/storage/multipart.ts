@@ -26,6 +26,8 @@ export interface CompletedPart {
 export interface CompletedUpload {
   /** Without quotes. */
   etag: string;
+  /** The version written (`null` in an unversioned or suspended bucket). */
+  versionId: string;
   /** A retry of an upload already completed with the same parts: nothing was written. */
   replayed: boolean;
   /** The object written (absent when replayed). */
@@ -45,12 +47,13 @@ export class MultipartUploads {
   constructor(private readonly engine: StorageEngine) {
     this.statements = {
       completed: engine.db.prepare(
-        `SELECT etag FROM completed_uploads
+        `SELECT etag, version_id FROM completed_uploads
          WHERE upload_id = ? AND bucket = ? AND key = ? AND parts = ?`,
       ),
       rememberCompleted: engine.db.prepare(
-        `INSERT OR REPLACE INTO completed_uploads (upload_id, bucket, key, etag, parts, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO completed_uploads
+           (upload_id, bucket, key, etag, version_id, parts, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
       ),
       forgetCompleted: engine.db.prepare('DELETE FROM completed_uploads WHERE completed_at < ?'),
     };
@@ -172,8 +175,12 @@ export class MultipartUploads {
     return this.engine.commitWith<CompletedUpload>([], () =>
       this.engine.grouped(() => {
         const done = this.statements.completed.get(uploadId, bucket, key, parts) as
-          { etag: string } | undefined;
-        if (done) return { result: { etag: done.etag, replayed: true }, replacedBlobs: [] };
+          { etag: string; version_id: string } | undefined;
+        if (done)
+          return {
+            result: { etag: done.etag, versionId: done.version_id, replayed: true },
+            replacedBlobs: [],
+          };
         const upload = this.get(bucket, key, uploadId);
         const stored = new Map(
           this.listParts(uploadId, 0, MAX_PART_NUMBER).parts.map((p) => [p.partNumber, p]),
@@ -213,9 +220,18 @@ export class MultipartUploads {
         this.db.prepare('DELETE FROM multipart_uploads WHERE upload_id = ?').run(uploadId);
         const now = Date.now();
         this.statements.forgetCompleted.run(now - COMPLETED_UPLOAD_MEMORY_MS);
-        this.statements.rememberCompleted.run(uploadId, bucket, key, result.etag, parts, now);
+        const versionId = result.versionId ?? 'null';
+        this.statements.rememberCompleted.run(
+          uploadId,
+          bucket,
+          key,
+          result.etag,
+          versionId,
+          parts,
+          now,
+        );
         return {
-          result: { etag: result.etag, replayed: false, object: result },
+          result: { etag: result.etag, versionId, replayed: false, object: result },
           replacedBlobs: [...replacedBlobs, ...unused],
         };
       }),

@@ -15,11 +15,12 @@ export interface ObjectRow {
   segments: string;
   inline_data: Buffer | null;
   sequence: number;
+  version_id: string;
 }
 
 /** Every object column except the inline bytes: listings must not load object data. */
 export const OBJECT_COLUMNS_WITHOUT_DATA =
-  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence';
+  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence, version_id';
 
 export function objectFromRow(row: ObjectRow): ObjectRecord {
   const record: ObjectRecord = {
@@ -34,6 +35,7 @@ export function objectFromRow(row: ObjectRow): ObjectRecord {
     segments: JSON.parse(row.segments) as ObjectRecord['segments'],
     sequence: row.sequence,
   };
+  if (row.version_id !== 'null') record.versionId = row.version_id;
   if (row.checksum_algorithm && row.checksum_value) {
     record.checksum = { algorithm: row.checksum_algorithm, value: row.checksum_value };
   }
@@ -58,6 +60,7 @@ export function rowFromObject(o: ObjectRecord): ObjectRow {
     segments: JSON.stringify(o.segments),
     inline_data: o.inline ?? null,
     sequence: o.sequence,
+    version_id: o.versionId ?? 'null',
   };
 }
 

@@ -54,7 +54,39 @@ export interface ObjectRecord {
    * one data directory): the basis of its events' `sequencer`. Tagging does not move it.
    */
   sequence: number;
+  /**
+   * The version's id: 32 URL-safe characters in a bucket with versioning enabled, `null`
+   * (the string, as S3 writes it) for writes to unversioned or suspended buckets. Absent
+   * means `null`.
+   */
+  versionId?: string;
 }
+
+/** What DeleteObject did. */
+export interface DeleteOutcome {
+  /** Something was there: the current object, or the version named. */
+  existed: boolean;
+  /** A delete marker was created, or the version deleted was one (`x-amz-delete-marker`). */
+  deleteMarker?: boolean;
+  /** The marker created, or the version named (`x-amz-version-id`). */
+  versionId?: string;
+}
+
+/** A bucket's versioning state once PutBucketVersioning set one (never unset again). */
+export type VersioningStatus = 'Enabled' | 'Suspended';
+
+/** One version of a key, as ListObjectVersions and version-addressed requests see it. */
+export type ObjectVersion =
+  | { kind: 'object'; object: ObjectRecord; isLatest: boolean }
+  | {
+      kind: 'delete-marker';
+      bucket: string;
+      key: string;
+      versionId: string;
+      lastModified: Date;
+      sequence: number;
+      isLatest: boolean;
+    };
 
 /** Everything about a new object except its bytes. */
 export interface ObjectAttributes {
@@ -80,7 +112,18 @@ export type ObjectChange =
       object: ObjectRecord;
       previous?: ObjectRecord;
     }
-  | { kind: 'removed'; bucket: string; key: string; previous?: ObjectRecord; sequence: number }
+  | {
+      kind: 'removed';
+      bucket: string;
+      key: string;
+      /** The version removed for good, when one was (absent: nothing existed to remove). */
+      previous?: ObjectRecord;
+      sequence: number;
+      /** The version the request named (DeleteObject with versionId). */
+      versionId?: string;
+      /** Set when the delete made a delete marker instead (ObjectRemoved:DeleteMarkerCreated). */
+      deleteMarker?: { versionId: string };
+    }
   | { kind: 'tagging-put' | 'tagging-deleted'; object: ObjectRecord };
 
 /** Context a caller passes through to change hooks (request id, principal, source IP, …). */
@@ -138,13 +181,21 @@ export type StorageErrorCode =
   | 'InvalidPart'
   | 'InvalidPartOrder'
   | 'EntityTooSmall'
-  | 'PreconditionFailed';
+  | 'PreconditionFailed'
+  | 'NoSuchVersion'
+  | 'InvalidVersionId'
+  | 'MethodNotAllowed';
 
 /** A domain failure of the storage engine; the S3 layer maps it to the S3 error of the same code. */
 export class StorageError extends Error {
   constructor(
     readonly code: StorageErrorCode,
     message?: string,
+    /**
+     * The delete marker the request met: the key's current version (NoSuchKey on GET) or
+     * the version it named (MethodNotAllowed). S3 says so in response headers.
+     */
+    readonly deleteMarker?: { versionId: string },
   ) {
     super(message ?? code);
     this.name = 'StorageError';

@@ -167,6 +167,26 @@ describe('one image, one fsync', () => {
   });
 });
 
+describe('a versioned bucket', () => {
+  it('judges and tags the version the event named, even once a newer one is current', async () => {
+    engine.putBucketVersioning(BUCKET, 'Enabled');
+    const flagged = await upload('content/images/v.jpg', 'explicit, version one');
+    const record = flagged.record as { s3: { object: { versionId?: string } } };
+    record.s3.object.versionId = flagged.object.versionId;
+    const newer = await upload('content/images/v.jpg', 'a cat, version two');
+
+    const outcome = await moderateRecord(flagged.record, portsWith(journalOf()), DEFAULT_SETTINGS);
+
+    expect(outcome).toMatchObject({ decision: 'blocked' });
+    const tagsOf = (versionId: string | undefined) => {
+      const version = engine.findVersion(BUCKET, 'content/images/v.jpg', versionId!);
+      return version?.kind === 'object' ? version.object.tags : undefined;
+    };
+    expect(tagsOf(flagged.object.versionId)).toEqual(BLOCKED);
+    expect(tagsOf(newer.object.versionId)).toEqual([]);
+  });
+});
+
 describe('redeliveries', () => {
   it('count the delivery and send nothing twice', async () => {
     const { record } = await upload('content/images/b.jpg', 'explicit');

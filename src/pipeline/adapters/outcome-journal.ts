@@ -19,7 +19,7 @@ import {
   type ReviewQueue,
 } from '../ports.js';
 import { reviewMessage, type ReviewMessage } from '../review-message.js';
-import type { WriteContext } from './vigil.js';
+import { findIn, type WriteContext } from './vigil.js';
 
 /** A review queue that can send inside the journal's own transaction (a Vigil queue). */
 export interface TransactionalReviewQueue extends ReviewQueue {
@@ -27,7 +27,7 @@ export interface TransactionalReviewQueue extends ReviewQueue {
 }
 
 export interface OutcomeJournalOptions {
-  engine: Pick<StorageEngine, 'db' | 'grouped' | 'findObject' | 'putTagsNow'>;
+  engine: Pick<StorageEngine, 'db' | 'grouped' | 'findObject' | 'findVersion' | 'putTagsNow'>;
   reports: ReportStore;
   reviewQueue: ReviewQueue | TransactionalReviewQueue;
   logger?: Pick<Logger, 'warn' | 'error'>;
@@ -156,14 +156,20 @@ export class EngineOutcomeJournal {
       // Another delivery got here first: its tags and outcome stand, whatever came since.
       if (earlier) return { id: earlier.id, journaledNow: false };
       if (tags) {
-        const object = engine.findObject(ref.bucket, ref.key);
+        const object = findIn(engine, ref);
         const head = object && { etag: object.etag, sequencer: sequencerOf(object.sequence) };
         if (staleness(head, expected) !== undefined)
           throw new ObjectChangedError(ref, object ? 'replaced' : 'deleted');
-        engine.putTagsNow(ref.bucket, ref.key, tags, {
-          principalId: context.principalId,
-          ...(context.traceHeader ? { traceHeader: context.traceHeader } : {}),
-        });
+        engine.putTagsNow(
+          ref.bucket,
+          ref.key,
+          tags,
+          {
+            principalId: context.principalId,
+            ...(context.traceHeader ? { traceHeader: context.traceHeader } : {}),
+          },
+          ref.versionId,
+        );
       }
       const { lastInsertRowid } = this.statements.insert.run(
         entry.bucket,

@@ -7,7 +7,12 @@
  */
 import { sequencerOf } from '../../events/index.js';
 import type { QueueService, SendOptions } from '../../queue/index.js';
-import { readWhole, StorageError, type StorageEngine } from '../../storage/index.js';
+import {
+  readWhole,
+  StorageError,
+  type ObjectRecord,
+  type StorageEngine,
+} from '../../storage/index.js';
 import { staleness } from '../judge.js';
 import {
   ObjectChangedError,
@@ -29,12 +34,15 @@ export interface WriteContext {
 
 export class EngineObjectStore implements ObjectStore {
   constructor(
-    private readonly engine: Pick<StorageEngine, 'findObject' | 'openObject' | 'putTags'>,
+    private readonly engine: Pick<
+      StorageEngine,
+      'findObject' | 'findVersion' | 'openObject' | 'putTags'
+    >,
     private readonly context: WriteContext,
   ) {}
 
   headObject(ref: ObjectRef): Promise<ObjectHead | undefined> {
-    const object = this.engine.findObject(ref.bucket, ref.key);
+    const object = this.find(ref);
     return Promise.resolve(
       object && {
         etag: object.etag,
@@ -45,10 +53,14 @@ export class EngineObjectStore implements ObjectStore {
     );
   }
 
+  private find(ref: ObjectRef): ObjectRecord | undefined {
+    return findIn(this.engine, ref);
+  }
+
   async getObjectBytes(ref: ObjectRef, expected: ExpectedWrite): Promise<Buffer> {
     let opened;
     try {
-      opened = await this.engine.openObject(ref.bucket, ref.key);
+      opened = await this.engine.openObject(ref.bucket, ref.key, ref.versionId);
     } catch (error) {
       throw gone(ref, error);
     }
@@ -63,17 +75,23 @@ export class EngineObjectStore implements ObjectStore {
   }
 
   getTags(ref: ObjectRef): Promise<Tag[]> {
-    const object = this.engine.findObject(ref.bucket, ref.key);
+    const object = this.find(ref);
     if (!object) return Promise.reject(new ObjectChangedError(ref, 'deleted'));
     return Promise.resolve(object.tags.map(({ Key, Value }) => ({ Key, Value })));
   }
 
   async putTags(ref: ObjectRef, tags: Tag[]): Promise<void> {
     try {
-      await this.engine.putTags(ref.bucket, ref.key, tags, {
-        principalId: this.context.principalId,
-        ...(this.context.traceHeader ? { traceHeader: this.context.traceHeader } : {}),
-      });
+      await this.engine.putTags(
+        ref.bucket,
+        ref.key,
+        tags,
+        {
+          principalId: this.context.principalId,
+          ...(this.context.traceHeader ? { traceHeader: this.context.traceHeader } : {}),
+        },
+        ref.versionId,
+      );
     } catch (error) {
       throw gone(ref, error);
     }
@@ -103,10 +121,20 @@ function attributesOf(message: ReviewMessage): SendOptions {
   };
 }
 
+/** The object, or the version the event named (a delete marker is no object). */
+export function findIn(
+  engine: Pick<StorageEngine, 'findObject' | 'findVersion'>,
+  ref: ObjectRef,
+): ObjectRecord | undefined {
+  if (ref.versionId === undefined) return engine.findObject(ref.bucket, ref.key);
+  const version = engine.findVersion(ref.bucket, ref.key, ref.versionId);
+  return version?.kind === 'object' ? version.object : undefined;
+}
+
 function gone(ref: ObjectRef, error: unknown): unknown {
   if (
     error instanceof StorageError &&
-    (error.code === 'NoSuchKey' || error.code === 'NoSuchBucket')
+    (error.code === 'NoSuchKey' || error.code === 'NoSuchBucket' || error.code === 'NoSuchVersion')
   )
     return new ObjectChangedError(ref, 'deleted');
   return error;

@@ -3,6 +3,7 @@ import { checkAclHeaders } from '../acl.js';
 import { bucketNameProblem } from '../bucket-name.js';
 import { readSmallBody, requireBucket, sendEmpty, sendXml, type S3Context } from '../context.js';
 import { S3Error } from '../errors.js';
+import { parseVersioningStatus } from '../versioning.js';
 import { parseXmlBody, text } from '../xml.js';
 
 /** A stable canonical user id for a principal (S3 owners are 64-hex canonical ids). */
@@ -69,8 +70,17 @@ export function getBucketLocation(ctx: S3Context): void {
 
 /** Buckets are unversioned (versioning comes later): S3 answers with an empty configuration. */
 export function getBucketVersioning(ctx: S3Context): void {
-  ctx.deps.engine.requireBucket(requireBucket(ctx));
-  sendXml(ctx, 200, 'VersioningConfiguration', {});
+  const status = ctx.deps.engine.getBucketVersioning(requireBucket(ctx));
+  sendXml(ctx, 200, 'VersioningConfiguration', status ? { Status: status } : {});
+}
+
+export async function putBucketVersioning(ctx: S3Context): Promise<void> {
+  const bucket = requireBucket(ctx);
+  ctx.deps.engine.requireBucket(bucket);
+  const root = parseXmlBody(await readSmallBody(ctx), 'VersioningConfiguration');
+  const status = parseVersioningStatus(text(root, 'Status'), text(root, 'MfaDelete'));
+  ctx.deps.engine.putBucketVersioning(bucket, status);
+  sendEmpty(ctx, 200);
 }
 
 export function getBucketTagging(ctx: S3Context): void {

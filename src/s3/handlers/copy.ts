@@ -9,6 +9,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { validateKey } from '../keys.js';
+import { versionHeaders } from '../versioning.js';
 import { MAX_PUT_SIZE, attributesFromHeaders } from './objects.js';
 import type { ObjectAttributes } from '../../storage/index.js';
 
@@ -25,7 +26,13 @@ export async function copyObject(ctx: S3Context): Promise<void> {
   const requested = attributesFromHeaders(ctx);
   const { engine } = ctx.deps;
   engine.requireBucket(bucket);
-  const opened = await engine.openObject(source.bucket, source.key);
+  const opened = await engine.openObject(source.bucket, source.key, source.versionId);
+  const sourceVersion = versionHeaders(
+    ctx,
+    source.bucket,
+    opened.object,
+    source.versionId !== undefined,
+  );
   let blob;
   let attributes: ObjectAttributes;
   try {
@@ -68,11 +75,23 @@ export async function copyObject(ctx: S3Context): Promise<void> {
     'copy',
     changeContext(ctx),
   );
-  sendXml(ctx, 200, 'CopyObjectResult', {
-    LastModified: object.lastModified.toISOString(),
-    ETag: `"${object.etag}"`,
-    ...(object.checksum ? { [`Checksum${object.checksum.algorithm}`]: object.checksum.value } : {}),
-  });
+  const sourceVersionId = sourceVersion['x-amz-version-id'];
+  sendXml(
+    ctx,
+    200,
+    'CopyObjectResult',
+    {
+      LastModified: object.lastModified.toISOString(),
+      ETag: `"${object.etag}"`,
+      ...(object.checksum
+        ? { [`Checksum${object.checksum.algorithm}`]: object.checksum.value }
+        : {}),
+    },
+    {
+      ...versionHeaders(ctx, bucket, object),
+      ...(sourceVersionId !== undefined ? { 'x-amz-copy-source-version-id': sourceVersionId } : {}),
+    },
+  );
 }
 
 function directive(ctx: S3Context, name: string): 'COPY' | 'REPLACE' {

@@ -2,7 +2,12 @@ import { requireBucket, sendXml, type S3Context } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { listEncoding } from '../keys.js';
 import { ownerId } from './buckets.js';
-import type { ListEntriesResult, ObjectRecord } from '../../storage/index.js';
+import {
+  versionIdOf,
+  type ListEntriesResult,
+  type ObjectRecord,
+  type ObjectVersion,
+} from '../../storage/index.js';
 
 interface ListParams {
   prefix: string;
@@ -121,7 +126,11 @@ export function listObjectsV1(ctx: S3Context): void {
   });
 }
 
-/** ListObjectVersions on an unversioned bucket: every object is its only version, id `null`. */
+/**
+ * ListObjectVersions: every version and delete marker, key by key (newest first), with the
+ * key and version-id markers S3 pages by. Unversioned objects are their key's only version,
+ * id `null`.
+ */
 export function listObjectVersions(ctx: S3Context): void {
   const bucket = requireBucket(ctx);
   const p = listParams(ctx);
@@ -134,14 +143,35 @@ export function listObjectVersions(ctx: S3Context): void {
       versionIdMarker,
     );
   }
-  const result = ctx.deps.engine.listEntries(bucket, {
+  const result = ctx.deps.engine.listVersions(bucket, {
     prefix: p.prefix,
-    delimiter: p.delimiter,
-    ...(keyMarker !== '' ? { after: keyMarker } : {}),
+    ...(p.delimiter !== undefined ? { delimiter: p.delimiter } : {}),
+    ...(keyMarker !== '' ? { keyMarker } : {}),
+    ...(versionIdMarker !== '' ? { versionIdMarker } : {}),
     maxKeys: p.maxKeys,
   });
-  const last = result.objects.at(-1);
-  const lastIsObject = last !== undefined && last.key === result.last;
+  const entry = (v: ObjectVersion) => {
+    const common = {
+      Key: p.encode(v.kind === 'object' ? v.object.key : v.key),
+      VersionId: versionIdOf(v),
+      IsLatest: String(v.isLatest),
+      LastModified: (v.kind === 'object' ? v.object.lastModified : v.lastModified).toISOString(),
+    };
+    return v.kind === 'object'
+      ? {
+          ...common,
+          ETag: `"${v.object.etag}"`,
+          Size: String(v.object.size),
+          Owner: owner(ctx),
+          StorageClass: 'STANDARD',
+        }
+      : { ...common, Owner: owner(ctx) };
+  };
+  // S3 interleaves the two kinds in one sequence; SDKs read them back as two lists (Versions,
+  // DeleteMarkers), each in the listing's order, which is what this writes.
+  const ordered = result.versions.map((v) =>
+    v.kind === 'object' ? { Version: entry(v) } : { DeleteMarker: entry(v) },
+  );
   sendXml(ctx, 200, 'ListVersionsResult', {
     Name: bucket,
     Prefix: p.encode(p.prefix),
@@ -151,23 +181,17 @@ export function listObjectVersions(ctx: S3Context): void {
     ...(p.delimiter !== undefined ? { Delimiter: p.encode(p.delimiter) } : {}),
     ...(p.encodingType ? { EncodingType: p.encodingType } : {}),
     IsTruncated: String(result.isTruncated),
-    ...(result.isTruncated && result.last !== undefined
+    ...(result.isTruncated && result.nextKeyMarker !== undefined
       ? {
-          NextKeyMarker: p.encode(result.last),
-          ...(lastIsObject ? { NextVersionIdMarker: 'null' } : {}),
+          NextKeyMarker: p.encode(result.nextKeyMarker),
+          ...(result.nextVersionIdMarker !== undefined
+            ? { NextVersionIdMarker: result.nextVersionIdMarker }
+            : {}),
         }
       : {}),
-    Version: result.objects.map((o) => ({
-      Key: p.encode(o.key),
-      VersionId: 'null',
-      IsLatest: 'true',
-      LastModified: o.lastModified.toISOString(),
-      ETag: `"${o.etag}"`,
-      Size: String(o.size),
-      Owner: owner(ctx),
-      StorageClass: 'STANDARD',
-    })),
-    CommonPrefixes: commonPrefixes(result, p),
+    Version: ordered.flatMap((o) => ('Version' in o ? [o.Version] : [])),
+    DeleteMarker: ordered.flatMap((o) => ('DeleteMarker' in o ? [o.DeleteMarker] : [])),
+    CommonPrefixes: result.commonPrefixes.map((prefix) => ({ Prefix: p.encode(prefix) })),
   });
 }
 

@@ -12,6 +12,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { listEncoding, validateKey } from '../keys.js';
+import { versionHeaders } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { ownerId } from './buckets.js';
 import { attributesFromHeaders, declaredLength } from './objects.js';
@@ -81,7 +82,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<void> {
   const id = uploadId(ctx);
   ctx.deps.multipart.get(bucket, key, id);
   const source = parseCopySource(ctx);
-  const opened = await ctx.deps.engine.openObject(source.bucket, source.key);
+  const opened = await ctx.deps.engine.openObject(source.bucket, source.key, source.versionId);
   let start = 0;
   let end = opened.object.size - 1;
   try {
@@ -134,12 +135,20 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
     changeContext(ctx),
   );
   const host = header(ctx, 'host') ?? 'localhost';
-  sendXml(ctx, 200, 'CompleteMultipartUploadResult', {
-    Location: `http://${host}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
-    Bucket: bucket,
-    Key: key,
-    ETag: `"${completed.etag}"`,
-  });
+  sendXml(
+    ctx,
+    200,
+    'CompleteMultipartUploadResult',
+    {
+      Location: `http://${host}/${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`,
+      Bucket: bucket,
+      Key: key,
+      ETag: `"${completed.etag}"`,
+    },
+    versionHeaders(ctx, bucket, {
+      ...(completed.versionId !== 'null' ? { versionId: completed.versionId } : {}),
+    }),
+  );
 }
 
 export async function abortMultipartUpload(ctx: S3Context): Promise<void> {

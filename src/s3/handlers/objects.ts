@@ -18,8 +18,9 @@ import { systemMetadataFromHeaders, userMetadataFromHeaders } from '../metadata.
 import { applyResponseOverrides, objectHeaders } from '../object-headers.js';
 import { resolveRange } from '../range.js';
 import { parseTaggingHeader } from '../tagging.js';
+import { versionHeaders, versionIdParam } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
-import type { ObjectAttributes } from '../../storage/index.js';
+import { StorageError, type ObjectAttributes } from '../../storage/index.js';
 
 /** S3's largest single PUT. */
 export const MAX_PUT_SIZE = 5 * 1024 ** 3;
@@ -76,7 +77,10 @@ export async function putObject(ctx: S3Context): Promise<void> {
       ...(ifMatch !== undefined ? { ifMatch: ifMatch.replace(/^"|"$/g, '') } : {}),
     },
   );
-  const headers: Record<string, string> = { etag: `"${object.etag}"` };
+  const headers: Record<string, string> = {
+    etag: `"${object.etag}"`,
+    ...versionHeaders(ctx, bucket, object),
+  };
   if (checksum) headers[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   sendEmpty(ctx, 200, headers);
 }
@@ -92,10 +96,8 @@ export async function headObject(ctx: S3Context): Promise<void> {
 async function readObject(ctx: S3Context, withBody: boolean): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
-  const versionId = ctx.query.get('versionId');
-  if (versionId !== null && versionId !== 'null')
-    throw invalidArgument('Invalid version id specified', 'versionId', versionId);
-  const opened = await ctx.deps.engine.openObject(bucket, key);
+  const versionId = versionIdParam(ctx);
+  const opened = await ctx.deps.engine.openObject(bucket, key, versionId);
   try {
     const { object } = opened;
     const outcome = evaluateConditions(
@@ -115,6 +117,7 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<void> {
       sendEmpty(ctx, 304, {
         etag: `"${object.etag}"`,
         'last-modified': object.lastModified.toUTCString(),
+        ...versionHeaders(ctx, bucket, object, versionId !== undefined),
       });
       return;
     }
@@ -124,9 +127,12 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<void> {
     const partNumber = ctx.query.get('partNumber');
     const rangeHeader = header(ctx, 'range');
     const fullObject = partNumber === null && rangeHeader === undefined;
-    const headers = objectHeaders(object, {
-      checksum: fullObject && header(ctx, 'x-amz-checksum-mode') === 'ENABLED',
-    });
+    const headers = {
+      ...objectHeaders(object, {
+        checksum: fullObject && header(ctx, 'x-amz-checksum-mode') === 'ENABLED',
+      }),
+      ...versionHeaders(ctx, bucket, object, versionId !== undefined),
+    };
     if (partNumber !== null) {
       if (rangeHeader !== undefined)
         throw new S3Error(
@@ -185,8 +191,16 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<void> {
 export async function deleteObject(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
-  await ctx.deps.engine.deleteObject(bucket, key, changeContext(ctx));
-  sendEmpty(ctx, 204);
+  const outcome = await ctx.deps.engine.deleteObject(
+    bucket,
+    key,
+    changeContext(ctx),
+    versionIdParam(ctx),
+  );
+  sendEmpty(ctx, 204, {
+    ...(outcome.deleteMarker ? { 'x-amz-delete-marker': 'true' } : {}),
+    ...(outcome.versionId !== undefined ? { 'x-amz-version-id': outcome.versionId } : {}),
+  });
 }
 
 /** DeleteObjects: up to 1000 keys; every key named is reported deleted, existing or not (as S3 does). */
@@ -203,20 +217,28 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
     const key = text(node, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML');
     const versionId = text(node, 'VersionId');
-    if (versionId !== undefined && versionId !== 'null') {
+    try {
+      const outcome = await ctx.deps.engine.deleteObject(
+        bucket,
+        key,
+        changeContext(ctx),
+        versionId,
+      );
+      deleted.push({
+        Key: key,
+        ...(versionId !== undefined ? { VersionId: versionId } : {}),
+        ...(outcome.deleteMarker
+          ? { DeleteMarker: 'true', DeleteMarkerVersionId: outcome.versionId ?? 'null' }
+          : {}),
+      });
+    } catch (error) {
+      const invalid = error instanceof StorageError && error.code === 'InvalidVersionId';
       errors.push({
         Key: key,
-        VersionId: versionId,
-        Code: 'NoSuchVersion',
-        Message: 'The specified version does not exist.',
+        ...(versionId !== undefined ? { VersionId: versionId } : {}),
+        Code: invalid ? 'InvalidArgument' : 'InternalError',
+        Message: invalid ? 'Invalid version id specified' : (error as Error).message,
       });
-      continue;
-    }
-    try {
-      await ctx.deps.engine.deleteObject(bucket, key, changeContext(ctx));
-      deleted.push(versionId !== undefined ? { Key: key, VersionId: versionId } : { Key: key });
-    } catch (error) {
-      errors.push({ Key: key, Code: 'InternalError', Message: (error as Error).message });
     }
   }
   sendXml(ctx, 200, 'DeleteResult', { ...(quiet ? {} : { Deleted: deleted }), Error: errors });

@@ -6,6 +6,7 @@
 import busboy from 'busboy';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { versionHeaders } from '../versioning.js';
 import { checkAclHeaders } from '../acl.js';
 import {
   BodyVerifier,
@@ -152,7 +153,11 @@ function attributesFromForm(ctx: S3Context, fields: PostForm): ObjectAttributes 
 function respond(ctx: S3Context, fields: PostForm, object: ObjectRecord): void {
   const etag = `"${object.etag}"`;
   const location = objectUrl(ctx.req, object.bucket, object.key);
-  const headers: Record<string, string> = { etag, location };
+  const headers: Record<string, string> = {
+    etag,
+    location,
+    ...versionHeaders(ctx, object.bucket, object),
+  };
   if (object.checksum) {
     headers[`x-amz-checksum-${object.checksum.algorithm.toLowerCase()}`] = object.checksum.value;
   }

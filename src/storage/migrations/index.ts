@@ -351,11 +351,50 @@ export const MIGRATIONS: readonly Migration[] = [
         bucket        TEXT NOT NULL,
         key           TEXT NOT NULL,
         etag          TEXT NOT NULL,
+        -- The version it wrote ('null' in an unversioned or suspended bucket).
+        version_id    TEXT NOT NULL,
         -- The requested parts as JSON [[partNumber, etag], …], ETags without quotes.
         parts         TEXT NOT NULL,
         completed_at  INTEGER NOT NULL
       ) STRICT;
       CREATE INDEX completed_uploads_by_age ON completed_uploads (completed_at);
+    `,
+  },
+  {
+    version: 10,
+    name: 'versioning: version ids, noncurrent versions and delete markers',
+    sql: `
+      -- NULL: never versioned; 'Enabled' or 'Suspended' once PutBucketVersioning set it.
+      ALTER TABLE buckets ADD COLUMN versioning TEXT
+        CHECK (versioning IS NULL OR versioning IN ('Enabled', 'Suspended'));
+      -- The current version's id: 'null' for writes to unversioned or suspended buckets.
+      ALTER TABLE objects ADD COLUMN version_id TEXT NOT NULL DEFAULT 'null';
+
+      -- Every version of a key that is not its current object: noncurrent versions, and
+      -- delete markers (current or not). A key whose newest version is a delete marker has
+      -- no row in objects. An objects row is always newer than the key's rows here.
+      CREATE TABLE object_versions (
+        bucket          TEXT NOT NULL REFERENCES buckets(name),
+        key             TEXT NOT NULL,
+        version_id      TEXT NOT NULL,
+        -- The change that wrote the version (or the marker): orders a key's versions.
+        sequence        INTEGER NOT NULL,
+        is_delete_marker INTEGER NOT NULL CHECK (is_delete_marker IN (0, 1)),
+        last_modified   INTEGER NOT NULL,
+        -- The object's columns, as in objects; for a delete marker size 0, etag '' and '[]'/'{}'.
+        size            INTEGER NOT NULL,
+        etag            TEXT NOT NULL,
+        system_metadata TEXT NOT NULL,
+        user_metadata   TEXT NOT NULL,
+        tags            TEXT NOT NULL,
+        checksum_algorithm TEXT,
+        checksum_value  TEXT,
+        parts_count     INTEGER,
+        segments        TEXT NOT NULL,
+        inline_data     BLOB,
+        PRIMARY KEY (bucket, key, version_id)
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX object_versions_newest_first ON object_versions (bucket, key, sequence DESC);
     `,
   },
 ];
