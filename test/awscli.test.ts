@@ -235,6 +235,65 @@ describe.each(binaries)('aws CLI $version ($path)', ({ path: bin }) => {
     expect(await get()).toEqual({});
   });
 
+  it('versions a bucket: put-bucket-versioning, list-object-versions, delete markers', async () => {
+    const versioned = bucketName('awscli-versions');
+    await ok('s3', 'mb', `s3://${versioned}`);
+    await ok(
+      's3api',
+      'put-bucket-versioning',
+      '--bucket',
+      versioned,
+      '--versioning-configuration',
+      'Status=Enabled',
+    );
+    expect(await json('s3api', 'get-bucket-versioning', '--bucket', versioned)).toEqual({
+      Status: 'Enabled',
+    });
+    await writeFile(join(work, 'v.txt'), 'one');
+    const first = (await json(
+      's3api',
+      'put-object',
+      '--bucket',
+      versioned,
+      '--key',
+      'v.txt',
+      '--body',
+      join(work, 'v.txt'),
+    )) as { VersionId: string };
+    await writeFile(join(work, 'v.txt'), 'two');
+    await ok('s3', 'cp', join(work, 'v.txt'), `s3://${versioned}/v.txt`);
+    const marker = (await json(
+      's3api',
+      'delete-object',
+      '--bucket',
+      versioned,
+      '--key',
+      'v.txt',
+    )) as { DeleteMarker: boolean; VersionId: string };
+    expect(marker.DeleteMarker).toBe(true);
+    const listed = (await json('s3api', 'list-object-versions', '--bucket', versioned)) as {
+      Versions: { VersionId: string; IsLatest: boolean }[];
+      DeleteMarkers: { VersionId: string; IsLatest: boolean }[];
+    };
+    expect(listed.Versions.map((v) => v.IsLatest)).toEqual([false, false]);
+    expect(listed.Versions.at(-1)?.VersionId).toBe(first.VersionId);
+    expect(listed.DeleteMarkers).toEqual([
+      expect.objectContaining({ VersionId: marker.VersionId, IsLatest: true }),
+    ]);
+    await ok(
+      's3api',
+      'get-object',
+      '--bucket',
+      versioned,
+      '--key',
+      'v.txt',
+      '--version-id',
+      first.VersionId,
+      join(work, 'v1.txt'),
+    );
+    expect(await readFile(join(work, 'v1.txt'), 'utf8')).toBe('one');
+  });
+
   it('removes one object, then the rest recursively, then the bucket', async () => {
     expect(await ok('s3', 'rm', s3url(KEY))).toContain(`delete: ${s3url(KEY)}`);
     failure(await aws('s3api', 'head-object', '--bucket', bucket, '--key', KEY), '404');

@@ -17,9 +17,12 @@ import { StorageError, type ObjectRecord, type ObjectVersion } from './types.js'
 /** The id S3 gives versions written while versioning is off or suspended. */
 export const NULL_VERSION = 'null';
 
-/** A new version id: 32 URL-safe characters, like S3's. */
+/**
+ * A new version id: 32 characters like S3's, here 128 random bits in hex — URL-safe, and
+ * never starting with `-`, which a command line would read as an option.
+ */
 export function newVersionId(): string {
-  return randomBytes(24).toString('base64url');
+  return randomBytes(16).toString('hex');
 }
 
 /**
