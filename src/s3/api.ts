@@ -4,6 +4,7 @@ import { isSigned, verifySigV4 } from './auth/index.js';
 import { resolveAddress } from './addressing.js';
 import type { S3Context, S3Dependencies } from './context.js';
 import { S3Error } from './errors.js';
+import { applyCorsHeaders, preflight } from './handlers/cors.js';
 import { isPostObjectForm, postObject } from './handlers/post-object.js';
 import { routeS3 } from './router.js';
 import { buildXml } from './xml.js';
@@ -34,6 +35,12 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
     try {
       const url = req.url ?? '/';
       address = resolveAddress(url, req.headers.host, options.domains);
+      // A browser's preflight carries no signature: the bucket's CORS rules answer it.
+      if (req.method === 'OPTIONS' && address.bucket !== undefined) {
+        preflight(req, res, deps.engine, address.bucket);
+        return;
+      }
+      applyCorsHeaders(req, res, deps.engine, address.bucket);
       // A browser form upload is not signed as a request: its policy fields authenticate it.
       if (isPostObjectForm(req.method, address, req.headers['content-type'])) {
         await postObject({

@@ -99,6 +99,9 @@ export const S3_ERRORS = {
     status: 405,
     message: 'The specified method is not allowed against this resource.',
   },
+  AccessForbidden: { status: 403, message: 'CORSResponse: CORS is not enabled for this bucket.' },
+  BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.' },
+  NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
   AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   InvalidBucketAclWithObjectOwnership: {
     status: 400,

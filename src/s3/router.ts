@@ -7,6 +7,7 @@ import * as copy from './handlers/copy.js';
 import * as multipart from './handlers/multipart.js';
 import * as tagging from './handlers/tagging.js';
 import * as acl from './handlers/acl.js';
+import * as cors from './handlers/cors.js';
 import * as notification from './handlers/notification.js';
 
 export type S3Handler = (ctx: S3Context) => Promise<void> | void;
@@ -15,7 +16,6 @@ export type S3Handler = (ctx: S3Context) => Promise<void> | void;
 const UNSUPPORTED_SUBRESOURCES = [
   'policy',
   'policyStatus',
-  'cors',
   'lifecycle',
   'encryption',
   'website',
@@ -58,6 +58,12 @@ export function routeS3(ctx: S3Context): S3Handler {
   if (ctx.key === undefined) {
     if (q.has('versioning') && method === 'GET') return buckets.getBucketVersioning;
     if (q.has('versioning') && method === 'PUT') return buckets.putBucketVersioning;
+    if (q.has('cors') && !unsupported) {
+      if (method === 'GET') return cors.getBucketCors;
+      if (method === 'PUT') return cors.putBucketCors;
+      if (method === 'DELETE') return cors.deleteBucketCors;
+      return notAllowed;
+    }
     if (q.has('tagging') && method === 'GET') return buckets.getBucketTagging;
     if (unsupported || q.has('tagging') || q.has('versioning'))
       return notImplemented(unsupported ?? (q.has('tagging') ? 'tagging' : 'versioning'));

@@ -16,6 +16,7 @@ const REPEATED = new Set([
   'Event',
   'FilterRule',
   'Grant',
+  'CORSRule',
 ]);
 
 /**
@@ -118,6 +119,13 @@ export function children(node: XmlNode, name: string): XmlNode[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.map((v) => (typeof v === 'object' && v !== null ? (v as XmlNode) : {}));
+}
+
+/** The text of every child element named `name` (one or many), in document order. */
+export function texts(node: XmlNode, name: string): string[] {
+  const value = node[name];
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).map((v: unknown) => text({ v }, 'v') ?? '');
 }
 
 export function isoDate(date: Date): string {

@@ -100,6 +100,8 @@ export class StorageEngine {
       getBucket: db.prepare('SELECT name, region, created_at FROM buckets WHERE name = ?'),
       getVersioning: db.prepare('SELECT versioning FROM buckets WHERE name = ?').pluck(),
       setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
+      getCors: db.prepare('SELECT cors_configuration FROM buckets WHERE name = ?').pluck(),
+      setCors: db.prepare('UPDATE buckets SET cors_configuration = ? WHERE name = ?'),
       nextSequence: db.prepare(
         "UPDATE counters SET value = value + 1 WHERE name = 'sequence' RETURNING value",
       ),
@@ -252,6 +254,20 @@ export class StorageEngine {
     this.transaction(() => {
       this.requireBucket(bucket);
       this.statements.setVersioning.run(status, bucket);
+    });
+  }
+
+  /** The bucket's CORS configuration (JSON text), or undefined when none is set. */
+  getCorsConfiguration(bucket: string): string | undefined {
+    this.requireBucket(bucket);
+    return (this.statements.getCors.get(bucket) as string | null) ?? undefined;
+  }
+
+  /** Sets (or, with undefined, deletes) the bucket's CORS configuration. */
+  putCorsConfiguration(bucket: string, json: string | undefined): void {
+    this.transaction(() => {
+      this.requireBucket(bucket);
+      this.statements.setCors.run(json ?? null, bucket);
     });
   }
 

@@ -397,4 +397,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX object_versions_newest_first ON object_versions (bucket, key, sequence DESC);
     `,
   },
+  {
+    version: 11,
+    name: 'bucket CORS configuration',
+    sql: `
+      -- The bucket's CORS rules as JSON (src/s3/cors.ts), NULL when none.
+      ALTER TABLE buckets ADD COLUMN cors_configuration TEXT;
+    `,
+  },
 ];
