@@ -4,6 +4,7 @@ import { isSigned, verifySigV4 } from './auth/index.js';
 import { resolveAddress } from './addressing.js';
 import type { S3Context, S3Dependencies } from './context.js';
 import { S3Error } from './errors.js';
+import { checkEncryptionHeaders } from './encryption.js';
 import { applyCorsHeaders, preflight } from './handlers/cors.js';
 import { isPostObjectForm, postObject } from './handlers/post-object.js';
 import { routeS3 } from './router.js';
@@ -79,6 +80,7 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
         deps,
       };
       const handler = routeS3(ctx);
+      checkEncryptionHeaders(req.headers);
       // Only now, with the request authenticated and routed, invite the client to send its body.
       if (req.headers.expect?.toLowerCase() === '100-continue' && !res.headersSent)
         res.writeContinue();

@@ -6,6 +6,7 @@
 import busboy from 'busboy';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { checkEncryptionHeaders } from '../encryption.js';
 import { versionHeaders } from '../versioning.js';
 import { checkAclHeaders } from '../acl.js';
 import {
@@ -142,6 +143,7 @@ function attributesFromForm(ctx: S3Context, fields: PostForm): ObjectAttributes 
   // The ACL rules read request headers; a form carries the canned ACL as the `acl` field.
   const aclHeaders: IncomingHttpHeaders = acl === undefined ? {} : { 'x-amz-acl': acl };
   checkAclHeaders({ ...ctx, req: { headers: aclHeaders } as IncomingMessage });
+  checkEncryptionHeaders(headers);
   const tagging = fields.get('tagging')?.value;
   return {
     system: systemMetadataFromHeaders(headers),
