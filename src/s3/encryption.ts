@@ -1,8 +1,8 @@
 /**
  * Server-side encryption headers, answered as S3 answers them over plain HTTP rather than
  * silently ignored: SSE-C needs TLS (S3 refuses it over HTTP, and Vigil serves HTTP), and
- * Vigil has no key management service for SSE-KMS. `AES256` (SSE-S3) is accepted: see
- * docs/s3-compatibility.md for what it does today.
+ * Vigil has no key management service for SSE-KMS. `AES256` (SSE-S3) is what every new
+ * object gets anyway (src/storage/sse.ts), asked for or not, as on S3 since 2023.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { S3Error, invalidArgument } from './errors.js';

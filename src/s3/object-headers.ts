@@ -12,6 +12,7 @@ export function objectHeaders(
     'accept-ranges': 'bytes',
     ...systemMetadataHeaders(object.system),
     ...userMetadataHeaders(object.user),
+    ...sseHeaders(object),
   };
   if (object.tags.length > 0) headers['x-amz-tagging-count'] = String(object.tags.length);
   if (options.checksum && object.checksum) {
@@ -19,6 +20,11 @@ export function objectHeaders(
     headers['x-amz-checksum-type'] = 'FULL_OBJECT';
   }
   return headers;
+}
+
+/** `x-amz-server-side-encryption` for an object stored encrypted (SSE-S3). */
+export function sseHeaders(object: Pick<ObjectRecord, 'sse'> | undefined): Record<string, string> {
+  return object?.sse ? { 'x-amz-server-side-encryption': object.sse } : {};
 }
 
 const RESPONSE_OVERRIDES: [string, string][] = [

@@ -17,7 +17,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'policy',
   'policyStatus',
   'lifecycle',
-  'encryption',
   'website',
   'replication',
   'logging',
@@ -58,6 +57,12 @@ export function routeS3(ctx: S3Context): S3Handler {
   if (ctx.key === undefined) {
     if (q.has('versioning') && method === 'GET') return buckets.getBucketVersioning;
     if (q.has('versioning') && method === 'PUT') return buckets.putBucketVersioning;
+    if (q.has('encryption') && !unsupported) {
+      if (method === 'GET') return buckets.getBucketEncryption;
+      if (method === 'PUT') return buckets.putBucketEncryption;
+      if (method === 'DELETE') return buckets.deleteBucketEncryption;
+      return notAllowed;
+    }
     if (q.has('cors') && !unsupported) {
       if (method === 'GET') return cors.getBucketCors;
       if (method === 'PUT') return cors.putBucketCors;

@@ -4,11 +4,19 @@ import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { alignedStart, type SseKey } from './sse.js';
 import type { BlobWrite, Segment } from './types.js';
 
 export interface BlobStoreOptions {
   /** fsync each blob and its directory entry before the write is reported done. Default true. */
   fsync?: boolean;
+  /** Encrypt new blob files at rest (SSE-S3); their ids end in `.aes`. */
+  sse?: SseKey;
+}
+
+/** Blob files written encrypted (SSE-S3) have ids ending in `.aes`; older ones are plain. */
+export function isEncryptedBlob(blobId: string): boolean {
+  return blobId.endsWith('.aes');
 }
 
 /**
@@ -18,6 +26,7 @@ export interface BlobStoreOptions {
  */
 export class BlobStore {
   private readonly fsync: boolean;
+  private readonly sse: SseKey | undefined;
   private readonly dirSyncs = new Map<string, DirSync>();
 
   constructor(
@@ -25,6 +34,7 @@ export class BlobStore {
     options: BlobStoreOptions = {},
   ) {
     this.fsync = options.fsync ?? true;
+    this.sse = options.sse;
   }
 
   async init(): Promise<void> {
@@ -37,7 +47,7 @@ export class BlobStore {
   }
 
   pathOf(blobId: string): string {
-    if (!/^[0-9a-f-]{36}$/.test(blobId)) throw new Error(`invalid blob id ${blobId}`);
+    if (!/^[0-9a-f-]{36}(\.aes)?$/.test(blobId)) throw new Error(`invalid blob id ${blobId}`);
     return join(this.dir, blobId.slice(0, 2), blobId);
   }
 
@@ -70,7 +80,7 @@ export class BlobStore {
         yield next.value;
       }
     }
-    const blobId = randomUUID();
+    const blobId = this.sse ? `${randomUUID()}.aes` : randomUUID();
     const path = this.pathOf(blobId);
     // `flush` fsyncs the file before it is closed, so the bytes are durable once this resolves.
     const file = createWriteStream(path, {
@@ -80,7 +90,8 @@ export class BlobStore {
       highWaterMark: 256 * 1024,
     });
     try {
-      await pipeline(all(), file);
+      if (this.sse) await pipeline(all(), this.sse.encryptBlob(blobId), file);
+      else await pipeline(all(), file);
     } catch (error) {
       file.destroy();
       await unlink(path).catch(() => undefined);
@@ -99,7 +110,7 @@ export class BlobStore {
       await Promise.all(handles.map((h) => h.close()));
       throw error;
     }
-    return new OpenedBlobs(segments, handles);
+    return new OpenedBlobs(segments, handles, this.sse);
   }
 
   async remove(blobIds: Iterable<string>): Promise<void> {
@@ -167,11 +178,12 @@ export class OpenedBlobs {
   constructor(
     private readonly segments: readonly Segment[],
     private readonly handles: FileHandle[],
+    private readonly sse?: SseKey,
   ) {}
 
   /** Bytes [start, end] inclusive across segments. */
   stream(start: number, end: number): Readable {
-    const pieces: { handle: FileHandle; start: number; end: number }[] = [];
+    const pieces: { blobId: string; handle: FileHandle; start: number; end: number }[] = [];
     let offset = 0;
     this.segments.forEach((segment, i) => {
       const segStart = offset;
@@ -179,6 +191,7 @@ export class OpenedBlobs {
       offset += segment.size;
       if (segment.size === 0 || segEnd < start || segStart > end) return;
       pieces.push({
+        blobId: segment.blobId,
         handle: this.handles[i]!,
         start: Math.max(start, segStart) - segStart,
         end: Math.min(end, segEnd) - segStart,
@@ -189,12 +202,14 @@ export class OpenedBlobs {
     // that went away) closes the fd, and close() would then close whatever file has reused
     // that number since. The handle counts its streams and closes once, after their reads.
     const readPiece = (p: (typeof pieces)[number]): Readable =>
-      p.handle.createReadStream({
-        start: p.start,
-        end: p.end,
-        autoClose: false,
-        highWaterMark: 256 * 1024,
-      });
+      isEncryptedBlob(p.blobId)
+        ? this.decrypted(p)
+        : p.handle.createReadStream({
+            start: p.start,
+            end: p.end,
+            autoClose: false,
+            highWaterMark: 256 * 1024,
+          });
     if (pieces.length === 1) return readPiece(pieces[0]!);
     // One piece after another from a generator, not pipeline(piece, out, { end: false }) into
     // a PassThrough: Node leaves a 'close' listener on `out` per such call, so every read of
@@ -218,5 +233,39 @@ export class OpenedBlobs {
 
   async close(): Promise<void> {
     await Promise.all(this.handles.map((h) => h.close().catch(() => undefined)));
+  }
+
+  /** Bytes [start, end] of an encrypted blob: read from their CTR block, decrypted. */
+  private decrypted(p: { blobId: string; handle: FileHandle; start: number; end: number }) {
+    const sse = this.sse;
+    if (!sse) throw new Error(`blob ${p.blobId} is encrypted, and no SSE key was loaded`);
+    const from = alignedStart(p.start);
+    const raw = p.handle.createReadStream({
+      start: from,
+      end: p.end,
+      autoClose: false,
+      highWaterMark: 256 * 1024,
+    });
+    const decipher = sse.decryptBlob(p.blobId, from);
+    let skip = p.start - from;
+    async function* plain(): AsyncGenerator<Buffer> {
+      let complete = false;
+      try {
+        for await (const chunk of raw as AsyncIterable<Buffer>) {
+          let out = decipher.update(chunk);
+          if (skip > 0) {
+            const dropped = Math.min(skip, out.length);
+            out = out.subarray(dropped);
+            skip -= dropped;
+          }
+          if (out.length > 0) yield out;
+        }
+        complete = true;
+      } finally {
+        // A reader that went away: stop reading now (see stream()).
+        if (!complete) raw.destroy();
+      }
+    }
+    return Readable.from(plain(), { objectMode: false, highWaterMark: 256 * 1024 });
   }
 }

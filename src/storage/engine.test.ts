@@ -1,13 +1,16 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, readdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BlobStore } from './blobs.js';
 import { openDatabase } from './database.js';
 import { INLINE_LIMIT, StorageEngine } from './engine.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { MultipartUploads } from './multipart.js';
 import { prefixUpperBound } from './rows.js';
+import { SSE_KEY_FILE } from './sse.js';
 import type { ObjectChange } from './types.js';
 
 const attrs = { system: { contentType: 'text/plain' }, user: {}, tags: [] };
@@ -48,7 +51,8 @@ describe('StorageEngine', () => {
   it('stores small objects inside their row, and larger ones as blob files', async () => {
     await put('small', Buffer.alloc(INLINE_LIMIT, 's'));
     await put('big', large('b'));
-    expect(engine.headObject('b', 'small').inline?.length).toBe(INLINE_LIMIT);
+    // Stored sealed (a 12-byte nonce, then the ciphertext); openObject hands out the bytes.
+    expect(engine.headObject('b', 'small').inline?.length).toBe(INLINE_LIMIT + 12);
     expect(engine.headObject('b', 'small').segments).toEqual([]);
     expect(engine.headObject('b', 'big').segments).toHaveLength(1);
     expect(await blobFiles(dataDir)).toHaveLength(1);
@@ -63,6 +67,71 @@ describe('StorageEngine', () => {
     // Overwriting a blob object with a small one removes the blob.
     await put('big', 'now small');
     expect(await blobFiles(dataDir)).toHaveLength(0);
+  });
+
+  describe('encryption at rest (SSE-S3)', () => {
+    const plain = (n: number) =>
+      Buffer.from(Array.from({ length: n }, (_, i) => (i * 7 + 3) % 251));
+
+    it('stores blob files and inline bytes encrypted, and reads any range back', async () => {
+      const big = plain(INLINE_LIMIT * 3 + 5);
+      const small = plain(1000);
+      expect((await put('big', big)).sse).toBe('AES256');
+      expect((await put('small', small)).sse).toBe('AES256');
+      const [file] = await blobFiles(dataDir);
+      expect(file).toMatch(/\.aes$/);
+      const onDisk = await readFile(join(dataDir, 'blobs', file!.slice(0, 2), file!));
+      expect(onDisk.length).toBe(big.length);
+      expect(onDisk.subarray(0, 64).equals(big.subarray(0, 64))).toBe(false);
+      const row = engine.db.prepare("SELECT inline_data FROM objects WHERE key = 'small'").pluck();
+      expect((row.get() as Buffer).includes(small.subarray(0, 32))).toBe(false);
+
+      const opened = await engine.openObject('b', 'big');
+      try {
+        for (const [start, end] of [
+          [0, big.length - 1],
+          [15, 16],
+          [17, 100_000],
+          [big.length - 3, big.length - 1],
+        ] as const)
+          expect(
+            (await readBytes(opened.stream(start, end))).equals(big.subarray(start, end + 1)),
+          ).toBe(true);
+      } finally {
+        opened.close();
+      }
+      const inline = await engine.openObject('b', 'small');
+      expect(inline.object.inline?.equals(small)).toBe(true);
+    });
+
+    it('still reads blobs written before encryption at rest', async () => {
+      const before = plain(INLINE_LIMIT + 100);
+      const old = await new BlobStore(join(dataDir, 'blobs'), { fsync: false }).write(
+        Readable.from([before]),
+      );
+      expect(old.blobId).not.toMatch(/\.aes$/);
+      const object = await engine.commitObject('b', 'old', old, attrs, 'put', {});
+      expect(object.sse).toBeUndefined();
+      const opened = await engine.openObject('b', 'old');
+      expect((await readBytes(opened.stream(10, 99))).equals(before.subarray(10, 100))).toBe(true);
+      opened.close();
+    });
+
+    it("refuses to start with a key that is not the data's, or without one", async () => {
+      engine.close();
+      const keyFile = join(dataDir, SSE_KEY_FILE);
+      const original = await readFile(keyFile, 'utf8');
+      await writeFile(keyFile, `${randomBytes(32).toString('base64')}\n`);
+      await expect(StorageEngine.open({ dataDir, fsync: false })).rejects.toThrow(
+        /is not the key this data directory's objects were encrypted with/,
+      );
+      await unlink(keyFile);
+      await expect(StorageEngine.open({ dataDir, fsync: false })).rejects.toThrow(
+        /is missing, and this data directory's objects are encrypted with it/,
+      );
+      await writeFile(keyFile, original);
+      engine = await StorageEngine.open({ dataDir, fsync: false });
+    });
   });
 
   it('runs change hooks inside the transaction: a failing hook rolls the write back and drops its blob', async () => {
@@ -211,4 +280,10 @@ async function readAll(stream: Readable): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString();
+}
+
+async function readBytes(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

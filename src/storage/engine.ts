@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { BlobStore } from './blobs.js';
+import { BlobStore, isEncryptedBlob } from './blobs.js';
+import { SseKey } from './sse.js';
 import { openDatabase, type SqliteDatabase } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { WalFile } from './wal-file.js';
@@ -78,6 +79,7 @@ export class StorageEngine {
     readonly blobs: BlobStore,
     readonly space: SpaceReserve,
     private readonly wal: WalFile | undefined,
+    private readonly sse: SseKey,
   ) {
     this.group = new GroupCommit(db, wal);
     this.versions = new VersionTable(db);
@@ -85,15 +87,15 @@ export class StorageEngine {
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject: db.prepare(
         `INSERT INTO objects (bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags,
-           checksum_algorithm, checksum_value, parts_count, segments, inline_data, sequence, version_id)
+           checksum_algorithm, checksum_value, parts_count, segments, inline_data, sequence, version_id, sse)
          VALUES (@bucket, @key, @size, @etag, @last_modified, @system_metadata, @user_metadata, @tags,
-           @checksum_algorithm, @checksum_value, @parts_count, @segments, @inline_data, @sequence, @version_id)
+           @checksum_algorithm, @checksum_value, @parts_count, @segments, @inline_data, @sequence, @version_id, @sse)
          ON CONFLICT (bucket, key) DO UPDATE SET size = excluded.size, etag = excluded.etag,
            last_modified = excluded.last_modified, system_metadata = excluded.system_metadata,
            user_metadata = excluded.user_metadata, tags = excluded.tags,
            checksum_algorithm = excluded.checksum_algorithm, checksum_value = excluded.checksum_value,
            parts_count = excluded.parts_count, segments = excluded.segments, inline_data = excluded.inline_data,
-           sequence = excluded.sequence, version_id = excluded.version_id`,
+           sequence = excluded.sequence, version_id = excluded.version_id, sse = excluded.sse`,
       ),
       deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
       setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
@@ -124,9 +126,16 @@ export class StorageEngine {
       const file = join(options.dataDir, 'vigil.db');
       db = openDatabase(file, { synchronous: fsync ? 'full' : 'normal' });
       space.ensure(); // once the database is known to be this Vigil's
-      const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync });
+      const sse = await loadSseKey(db, options.dataDir);
+      const blobs = new BlobStore(join(options.dataDir, 'blobs'), { fsync, sse });
       await blobs.init();
-      const engine = new StorageEngine(db, blobs, space, fsync ? new WalFile(file) : undefined);
+      const engine = new StorageEngine(
+        db,
+        blobs,
+        space,
+        fsync ? new WalFile(file) : undefined,
+        sse,
+      );
       await engine.collectOrphanBlobs();
       return engine;
     } catch (error) {
@@ -374,9 +383,9 @@ export class StorageEngine {
     for (let attempt = 0; ; attempt++) {
       const object = this.headObject(bucket, key, versionId);
       if (object.inline) {
-        const data = object.inline;
+        const data = object.sse ? this.sse.openInline(object.inline) : object.inline;
         return {
-          object,
+          object: { ...object, inline: data },
           stream: (start, end) => Readable.from([data.subarray(start, end + 1)]),
           close: () => undefined,
         };
@@ -435,7 +444,10 @@ export class StorageEngine {
             etag: blob.md5Hex,
             ...(blob.blobId
               ? { segments: [{ blobId: blob.blobId, size: blob.size }] }
-              : { segments: [], inline: blob.inline }),
+              : { segments: [], inline: this.sse.sealInline(blob.inline ?? Buffer.alloc(0)) }),
+            ...(blob.blobId === undefined || isEncryptedBlob(blob.blobId)
+              ? { sse: 'AES256' as const }
+              : {}),
             ...attributes,
           },
           via,
@@ -711,4 +723,19 @@ export class StorageEngine {
     await this.blobs.remove(orphans);
     return orphans.length;
   }
+}
+
+/**
+ * The data directory's SSE-S3 key, checked against the value stored with the data it
+ * encrypted (stored on first start, before anything is encrypted).
+ */
+async function loadSseKey(db: SqliteDatabase, dataDir: string): Promise<SseKey> {
+  const stored = db
+    .prepare("SELECT value FROM settings WHERE name = 'sse-key-check'")
+    .pluck()
+    .get() as string | undefined;
+  const key = await SseKey.load(dataDir, stored);
+  if (stored === undefined)
+    db.prepare("INSERT INTO settings (name, value) VALUES ('sse-key-check', ?)").run(key.check);
+  return key;
 }

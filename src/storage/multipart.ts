@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import { isEncryptedBlob } from './blobs.js';
 import type { StorageEngine } from './engine.js';
 import { partFromRow, uploadFromRow, type PartRow, type UploadRow } from './rows.js';
 import {
@@ -207,6 +208,8 @@ export class MultipartUploads {
             size: chosen.reduce((sum, p) => sum + p.size, 0),
             etag: `${md5s.digest('hex')}-${chosen.length}`,
             segments: chosen.map((p) => ({ blobId: p.blobId, size: p.size })),
+            // Parts uploaded before encryption at rest are plain: then so is the object.
+            ...(chosen.every((p) => isEncryptedBlob(p.blobId)) ? { sse: 'AES256' as const } : {}),
             partsCount: chosen.length,
             system: upload.attributes.system,
             user: upload.attributes.user,

@@ -16,11 +16,12 @@ export interface ObjectRow {
   inline_data: Buffer | null;
   sequence: number;
   version_id: string;
+  sse: string | null;
 }
 
 /** Every object column except the inline bytes: listings must not load object data. */
 export const OBJECT_COLUMNS_WITHOUT_DATA =
-  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence, version_id';
+  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence, version_id, sse';
 
 export function objectFromRow(row: ObjectRow): ObjectRecord {
   const record: ObjectRecord = {
@@ -36,6 +37,7 @@ export function objectFromRow(row: ObjectRow): ObjectRecord {
     sequence: row.sequence,
   };
   if (row.version_id !== 'null') record.versionId = row.version_id;
+  if (row.sse === 'AES256') record.sse = 'AES256';
   if (row.checksum_algorithm && row.checksum_value) {
     record.checksum = { algorithm: row.checksum_algorithm, value: row.checksum_value };
   }
@@ -61,6 +63,7 @@ export function rowFromObject(o: ObjectRecord): ObjectRow {
     inline_data: o.inline ?? null,
     sequence: o.sequence,
     version_id: o.versionId ?? 'null',
+    sse: o.sse ?? null,
   };
 }
 

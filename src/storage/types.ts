@@ -60,6 +60,11 @@ export interface ObjectRecord {
    * means `null`.
    */
   versionId?: string;
+  /**
+   * `AES256` when the bytes are stored encrypted (SSE-S3): blob files ending in `.aes`, and
+   * `inline` sealed — `openObject` hands out the plain bytes.
+   */
+  sse?: 'AES256';
 }
 
 /** What DeleteObject did. */

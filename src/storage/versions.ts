@@ -48,10 +48,10 @@ export class VersionTable {
       insert: db.prepare(
         `INSERT INTO object_versions (bucket, key, version_id, sequence, is_delete_marker,
            last_modified, size, etag, system_metadata, user_metadata, tags, checksum_algorithm,
-           checksum_value, parts_count, segments, inline_data)
+           checksum_value, parts_count, segments, inline_data, sse)
          VALUES (@bucket, @key, @version_id, @sequence, @is_delete_marker, @last_modified,
            @size, @etag, @system_metadata, @user_metadata, @tags, @checksum_algorithm,
-           @checksum_value, @parts_count, @segments, @inline_data)`,
+           @checksum_value, @parts_count, @segments, @inline_data, @sse)`,
       ),
       find: db.prepare(
         'SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?',
@@ -98,6 +98,7 @@ export class VersionTable {
       parts_count: null,
       segments: '[]',
       inline_data: null,
+      sse: null,
     });
   }
 

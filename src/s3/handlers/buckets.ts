@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { checkAclHeaders } from '../acl.js';
 import { bucketNameProblem } from '../bucket-name.js';
 import { readSmallBody, requireBucket, sendEmpty, sendXml, type S3Context } from '../context.js';
-import { S3Error } from '../errors.js';
+import { S3Error, invalidArgument } from '../errors.js';
 import { parseVersioningStatus } from '../versioning.js';
 import { parseXmlBody, text } from '../xml.js';
 
@@ -86,4 +86,47 @@ export async function putBucketVersioning(ctx: S3Context): Promise<void> {
 export function getBucketTagging(ctx: S3Context): void {
   ctx.deps.engine.requireBucket(requireBucket(ctx));
   throw new S3Error('NoSuchTagSet', undefined, { BucketName: ctx.bucket ?? '' });
+}
+
+/**
+ * GetBucketEncryption: every bucket encrypts new objects with SSE-S3 (AES256), as S3 does by
+ * default since January 2023.
+ */
+export function getBucketEncryption(ctx: S3Context): void {
+  ctx.deps.engine.requireBucket(requireBucket(ctx));
+  sendXml(ctx, 200, 'ServerSideEncryptionConfiguration', {
+    Rule: {
+      ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
+      BucketKeyEnabled: 'false',
+    },
+  });
+}
+
+/** PutBucketEncryption: AES256 is what every bucket does already; KMS is refused. */
+export async function putBucketEncryption(ctx: S3Context): Promise<void> {
+  ctx.deps.engine.requireBucket(requireBucket(ctx));
+  const root = parseXmlBody(await readSmallBody(ctx), 'ServerSideEncryptionConfiguration');
+  const rule = root['Rule'];
+  const byDefault =
+    typeof rule === 'object' && rule !== null && !Array.isArray(rule)
+      ? (rule as Record<string, unknown>)['ApplyServerSideEncryptionByDefault']
+      : undefined;
+  const algorithm =
+    typeof byDefault === 'object' && byDefault !== null
+      ? text(byDefault as Record<string, unknown>, 'SSEAlgorithm')?.trim()
+      : undefined;
+  if (algorithm === 'aws:kms' || algorithm === 'aws:kms:dsse')
+    throw invalidArgument(
+      `Server-side encryption with KMS keys (${algorithm}) is not supported: Vigil has no key management service. Use AES256.`,
+      'SSEAlgorithm',
+      algorithm,
+    );
+  if (algorithm !== 'AES256') throw new S3Error('MalformedXML');
+  sendEmpty(ctx, 200);
+}
+
+/** DeleteBucketEncryption: the bucket goes back to S3's default, which is SSE-S3. */
+export function deleteBucketEncryption(ctx: S3Context): void {
+  ctx.deps.engine.requireBucket(requireBucket(ctx));
+  sendEmpty(ctx, 204);
 }

@@ -9,6 +9,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { validateKey } from '../keys.js';
+import { sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { MAX_PUT_SIZE, attributesFromHeaders } from './objects.js';
 import type { ObjectAttributes } from '../../storage/index.js';
@@ -89,6 +90,7 @@ export async function copyObject(ctx: S3Context): Promise<void> {
     },
     {
       ...versionHeaders(ctx, bucket, object),
+      ...sseHeaders(object),
       ...(sourceVersionId !== undefined ? { 'x-amz-copy-source-version-id': sourceVersionId } : {}),
     },
   );

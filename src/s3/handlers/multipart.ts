@@ -12,6 +12,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { listEncoding, validateKey } from '../keys.js';
+import { sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { ownerId } from './buckets.js';
@@ -145,9 +146,12 @@ export async function completeMultipartUpload(ctx: S3Context): Promise<void> {
       Key: key,
       ETag: `"${completed.etag}"`,
     },
-    versionHeaders(ctx, bucket, {
-      ...(completed.versionId !== 'null' ? { versionId: completed.versionId } : {}),
-    }),
+    {
+      ...versionHeaders(ctx, bucket, {
+        ...(completed.versionId !== 'null' ? { versionId: completed.versionId } : {}),
+      }),
+      ...sseHeaders(completed.object),
+    },
   );
 }
 

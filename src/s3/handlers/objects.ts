@@ -15,7 +15,7 @@ import {
 import { S3Error, invalidArgument } from '../errors.js';
 import { validateKey } from '../keys.js';
 import { systemMetadataFromHeaders, userMetadataFromHeaders } from '../metadata.js';
-import { applyResponseOverrides, objectHeaders } from '../object-headers.js';
+import { applyResponseOverrides, objectHeaders, sseHeaders } from '../object-headers.js';
 import { resolveRange } from '../range.js';
 import { parseTaggingHeader } from '../tagging.js';
 import { versionHeaders, versionIdParam } from '../versioning.js';
@@ -80,6 +80,7 @@ export async function putObject(ctx: S3Context): Promise<void> {
   const headers: Record<string, string> = {
     etag: `"${object.etag}"`,
     ...versionHeaders(ctx, bucket, object),
+    ...sseHeaders(object),
   };
   if (checksum) headers[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   sendEmpty(ctx, 200, headers);

@@ -7,6 +7,7 @@ import busboy from 'busboy';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { checkEncryptionHeaders } from '../encryption.js';
+import { sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { checkAclHeaders } from '../acl.js';
 import {
@@ -159,6 +160,7 @@ function respond(ctx: S3Context, fields: PostForm, object: ObjectRecord): void {
     etag,
     location,
     ...versionHeaders(ctx, object.bucket, object),
+    ...sseHeaders(object),
   };
   if (object.checksum) {
     headers[`x-amz-checksum-${object.checksum.algorithm.toLowerCase()}`] = object.checksum.value;

@@ -405,4 +405,16 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE buckets ADD COLUMN cors_configuration TEXT;
     `,
   },
+  {
+    version: 12,
+    name: 'encryption at rest (SSE-S3)',
+    sql: `
+      -- 'AES256' when the version's bytes are stored encrypted (blob files ending in .aes,
+      -- inline bytes sealed); NULL for bytes written before encryption at rest.
+      ALTER TABLE objects ADD COLUMN sse TEXT;
+      ALTER TABLE object_versions ADD COLUMN sse TEXT;
+      -- Facts about this data directory, e.g. a check value of its SSE key.
+      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+    `,
+  },
 ];
