@@ -18,6 +18,7 @@ import { systemMetadataFromHeaders, userMetadataFromHeaders } from '../metadata.
 import { applyResponseOverrides, objectHeaders, sseHeaders } from '../object-headers.js';
 import { resolveRange } from '../range.js';
 import { parseTaggingHeader } from '../tagging.js';
+import { checkStorageClass } from '../storage-class.js';
 import { versionHeaders, versionIdParam } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { StorageError, type ObjectAttributes } from '../../storage/index.js';
@@ -28,6 +29,7 @@ export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 /** Reads the object attributes S3 takes from PutObject / CreateMultipartUpload headers. */
 export function attributesFromHeaders(ctx: S3Context): ObjectAttributes {
   checkAclHeaders(ctx);
+  checkStorageClass(header(ctx, 'x-amz-storage-class'));
   return {
     system: systemMetadataFromHeaders(ctx.req.headers),
     user: userMetadataFromHeaders(ctx.req.headers),

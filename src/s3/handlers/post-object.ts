@@ -7,6 +7,7 @@ import busboy from 'busboy';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { checkEncryptionHeaders } from '../encryption.js';
+import { checkStorageClass } from '../storage-class.js';
 import { sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { checkAclHeaders } from '../acl.js';
@@ -145,6 +146,7 @@ function attributesFromForm(ctx: S3Context, fields: PostForm): ObjectAttributes 
   const aclHeaders: IncomingHttpHeaders = acl === undefined ? {} : { 'x-amz-acl': acl };
   checkAclHeaders({ ...ctx, req: { headers: aclHeaders } as IncomingMessage });
   checkEncryptionHeaders(headers);
+  checkStorageClass(headers['x-amz-storage-class']);
   const tagging = fields.get('tagging')?.value;
   return {
     system: systemMetadataFromHeaders(headers),
