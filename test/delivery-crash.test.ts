@@ -140,9 +140,15 @@ describe('transactional outbox under SIGKILL', () => {
         ),
       );
     // Wait while delivery makes progress: a slow machine is not a failure, a stall is.
+    // announced() parses every body received: once per check, not once per key (that was
+    // millions of parses per check, which starved the receiver in this very process).
+    const unannounced = () => {
+      const seenKeys = announced();
+      return [...acknowledged].some((k) => !seenKeys.has(k));
+    };
     let seen = receiver.received.length;
     let progressAt = Date.now();
-    while ([...acknowledged].some((k) => !announced().has(k)) && Date.now() - progressAt < 30_000) {
+    while (unannounced() && Date.now() - progressAt < 30_000) {
       await new Promise((r) => setTimeout(r, 100));
       if (receiver.received.length > seen) {
         seen = receiver.received.length;
