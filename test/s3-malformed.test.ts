@@ -164,6 +164,18 @@ describe('malformed requests get the exact S3 error and change nothing', () => {
     expect(res.body).toContain('lifecycle');
   });
 
+  it('?versioning with a method S3 does not take → MethodNotAllowed; bucket tagging writes → NotImplemented by name', async () => {
+    const versioning = await send({
+      method: 'DELETE',
+      path: `/${bucket}`,
+      query: { versioning: '' },
+    });
+    expect([versioning.status, versioning.code]).toEqual([405, 'MethodNotAllowed']);
+    const tagging = await send({ method: 'DELETE', path: `/${bucket}`, query: { tagging: '' } });
+    expect([tagging.status, tagging.code]).toEqual([501, 'NotImplemented']);
+    expect(tagging.body).toContain('bucket tagging');
+  });
+
   it('a PUT without Content-Length (HTTP chunked) → MissingContentLength, nothing written', async () => {
     const url = new URL(`${t.url}/${bucket}/no-length`);
     const headers = await signHeaders(t.url, t, {

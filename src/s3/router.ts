@@ -55,8 +55,11 @@ export function routeS3(ctx: S3Context): S3Handler {
     return notAllowed;
   }
   if (ctx.key === undefined) {
-    if (q.has('versioning') && method === 'GET') return buckets.getBucketVersioning;
-    if (q.has('versioning') && method === 'PUT') return buckets.putBucketVersioning;
+    if (q.has('versioning') && !unsupported) {
+      if (method === 'GET') return buckets.getBucketVersioning;
+      if (method === 'PUT') return buckets.putBucketVersioning;
+      return notAllowed;
+    }
     if (q.has('encryption') && !unsupported) {
       if (method === 'GET') return buckets.getBucketEncryption;
       if (method === 'PUT') return buckets.putBucketEncryption;
@@ -70,8 +73,8 @@ export function routeS3(ctx: S3Context): S3Handler {
       return notAllowed;
     }
     if (q.has('tagging') && method === 'GET') return buckets.getBucketTagging;
-    if (unsupported || q.has('tagging') || q.has('versioning'))
-      return notImplemented(unsupported ?? (q.has('tagging') ? 'tagging' : 'versioning'));
+    // Bucket tags are not stored: PutBucketTagging and DeleteBucketTagging say so by name.
+    if (unsupported || q.has('tagging')) return notImplemented(unsupported ?? 'bucket tagging');
     switch (method) {
       case 'PUT':
         return q.has('notification') ? notification.putNotification : buckets.createBucket;
