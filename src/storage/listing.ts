@@ -7,7 +7,8 @@ import {
 } from './rows.js';
 import type { ListEntriesQuery, ListEntriesResult } from './types.js';
 
-interface Cursor {
+/** Where a key scan resumes. */
+export interface Cursor {
   key: string;
   inclusive: boolean;
 }
@@ -74,13 +75,15 @@ export function listEntries(
   }
 }
 
-function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
+/** The common prefix `key` rolls into (up to and with the first delimiter after `prefix`). */
+export function commonPrefixOf(key: string, prefix: string, delimiter: string): string | undefined {
   if (!key.startsWith(prefix)) return undefined;
   const at = key.indexOf(delimiter, prefix.length);
   return at < 0 ? undefined : key.slice(0, at + delimiter.length);
 }
 
-function skipPast(commonPrefix: string): Cursor | undefined {
+/** The cursor just past every key under `commonPrefix`; undefined past the last key. */
+export function skipPast(commonPrefix: string): Cursor | undefined {
   const next = prefixUpperBound(commonPrefix);
   return next === undefined ? undefined : { key: next, inclusive: true };
 }

@@ -67,11 +67,6 @@ export class SseKey {
     return createHmac('sha256', this.key).update('vigil-sse-key-check').digest('hex');
   }
 
-  /** A test key (never written anywhere). */
-  static ephemeral(): SseKey {
-    return new SseKey(randomBytes(32));
-  }
-
   /** Encrypts a blob file's bytes as they stream in. */
   encryptBlob(blobId: string): Cipher {
     return createCipheriv(CIPHER, this.key, counterBlock(this.blobNonce(blobId), 0));

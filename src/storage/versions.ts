@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SqliteDatabase } from './database.js';
+import { commonPrefixOf, skipPast, type Cursor } from './listing.js';
 import {
   OBJECT_COLUMNS_WITHOUT_DATA,
   objectFromRow,
@@ -13,6 +14,9 @@ import {
   type ObjectRow,
 } from './rows.js';
 import { StorageError, type ObjectRecord, type ObjectVersion } from './types.js';
+
+/** Keys read per query while listing versions. */
+const KEY_BATCH = 100;
 
 /** The id S3 gives versions written while versioning is off or suspended. */
 export const NULL_VERSION = 'null';
@@ -195,55 +199,48 @@ export function listVersions(
   const result: ListVersionsResult = { versions: [], commonPrefixes: [], isTruncated: false };
   if (maxKeys <= 0) return result;
   const upper = prefix ? prefixUpperBound(prefix) : undefined;
-  const keysAfter = db.prepare(
-    `SELECT key FROM objects WHERE bucket = @bucket AND (key > @from OR (@inclusive AND key = @from))
+  const keysFrom = db.prepare(
+    `SELECT key FROM objects WHERE bucket = @bucket AND (key > @key OR (@inclusive AND key = @key))
        ${upper !== undefined ? 'AND key < @upper' : ''}
      UNION
-     SELECT key FROM object_versions WHERE bucket = @bucket AND (key > @from OR (@inclusive AND key = @from))
+     SELECT key FROM object_versions WHERE bucket = @bucket AND (key > @key OR (@inclusive AND key = @key))
        ${upper !== undefined ? 'AND key < @upper' : ''}
-     ORDER BY key LIMIT 100`,
+     ORDER BY key LIMIT ${KEY_BATCH}`,
   );
   const currentOf = db.prepare(
     `SELECT ${OBJECT_COLUMNS_WITHOUT_DATA} FROM objects WHERE bucket = ? AND key = ?`,
   );
-  let from = prefix;
-  let inclusive = 1;
-  let resumeKey: string | undefined;
-  let resumeAfterVersion: string | undefined;
-  if (query.keyMarker !== undefined && query.keyMarker >= prefix) {
-    from = query.keyMarker;
-    inclusive = query.versionIdMarker !== undefined ? 1 : 0;
-    if (query.versionIdMarker !== undefined) {
-      resumeKey = query.keyMarker;
-      resumeAfterVersion = query.versionIdMarker;
-    }
-  }
+  const { keyMarker, versionIdMarker } = query;
+  // From the marker key itself when resuming inside its versions, else after it.
+  let cursor: Cursor =
+    keyMarker !== undefined && keyMarker >= prefix
+      ? { key: keyMarker, inclusive: versionIdMarker !== undefined }
+      : { key: prefix, inclusive: true };
   let count = 0;
-  const full = () => count === maxKeys;
   for (;;) {
     const keys = (
-      keysAfter.all({ bucket, from, inclusive, ...(upper !== undefined ? { upper } : {}) }) as {
-        key: string;
-      }[]
+      keysFrom.all({
+        bucket,
+        key: cursor.key,
+        inclusive: cursor.inclusive ? 1 : 0,
+        ...(upper !== undefined ? { upper } : {}),
+      }) as { key: string }[]
     ).map((row) => row.key);
-    if (keys.length === 0) return result;
     let jumped = false;
     for (const key of keys) {
-      const at = delimiter && key.startsWith(prefix) ? key.indexOf(delimiter, prefix.length) : -1;
-      if (delimiter && at >= 0) {
-        const rolled = key.slice(0, at + delimiter.length);
+      const rolled = delimiter ? commonPrefixOf(key, prefix, delimiter) : undefined;
+      if (rolled !== undefined) {
         // A marker inside this prefix means an earlier page returned it.
-        if (query.keyMarker === undefined || !query.keyMarker.startsWith(rolled)) {
-          if (full()) return truncated(result);
+        if (keyMarker === undefined || !keyMarker.startsWith(rolled)) {
+          if (count === maxKeys) return truncated(result);
           result.commonPrefixes.push(rolled);
           result.nextKeyMarker = rolled;
           delete result.nextVersionIdMarker;
           count++;
         }
-        const next = prefixUpperBound(rolled);
+        const next = skipPast(rolled);
         if (next === undefined) return result;
-        from = next;
-        inclusive = 1;
+        cursor = next;
         jumped = true;
         break;
       }
@@ -255,22 +252,21 @@ export function listVersions(
         ...versions.ofKey(bucket, key),
       ];
       if (!current && all[0]) all[0] = { ...all[0], isLatest: true };
-      let skipping = key === resumeKey && resumeAfterVersion !== undefined;
+      let skipping = versionIdMarker !== undefined && key === keyMarker;
       for (const version of all) {
         if (skipping) {
-          if (versionIdOf(version) === resumeAfterVersion) skipping = false;
+          if (versionIdOf(version) === versionIdMarker) skipping = false;
           continue;
         }
-        if (full()) return truncated(result);
+        if (count === maxKeys) return truncated(result);
         result.versions.push(version);
         result.nextKeyMarker = key;
         result.nextVersionIdMarker = versionIdOf(version);
         count++;
       }
-      from = key;
-      inclusive = 0;
+      cursor = { key, inclusive: false };
     }
-    if (!jumped && keys.length < 100) return result;
+    if (!jumped && keys.length < KEY_BATCH) return result;
   }
 }
 
