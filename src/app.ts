@@ -55,7 +55,12 @@ import {
 } from './queue/index.js';
 import { createS3Api } from './s3/api.js';
 import type { NotificationConfiguration } from './events/index.js';
-import { MultipartUploads, StorageEngine } from './storage/index.js';
+import {
+  MultipartUploads,
+  StorageEngine,
+  archiveSettings,
+  startBackgroundChanges,
+} from './storage/index.js';
 
 export interface RunningVigil {
   /** Base URL, e.g. `http://127.0.0.1:9000`. */
@@ -92,6 +97,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     dataDir: config.dataDir,
     fsync: config.fsync,
     log: log.child({ component: 'storage' }),
+    archive: archiveSettings(config.scheduler),
   });
   const credentials = await resolveRootCredentials(config.dataDir, config).catch(
     (error: unknown) => {
@@ -297,6 +303,12 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   publicUrl = `http://${urlHost}:${address.port}`;
   dispatcher.start();
   runtime.start();
+  // Restores that complete and expire, lifecycle rules that come due (state in vigil.db).
+  const background = startBackgroundChanges(engine, {
+    ownerId: config.accountId,
+    settings: config.scheduler,
+    logger: log.child({ component: 'scheduler' }),
+  });
   if (config.moderation.warm) warmModeration(moderator, log);
   // Sends review messages a delivery left owed (see ReviewSweeper).
   const sweeper = new ReviewSweeper({
@@ -341,6 +353,7 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       clearInterval(pruning);
       queues.close(); // parked long polls answer now instead of holding the drain
       await http.shutdown();
+      await background.stop();
       await dispatcher.stop();
       await runtime.stop();
       await sweeper.stop();

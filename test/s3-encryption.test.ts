@@ -1,7 +1,7 @@
 /**
  * Server-side encryption through the AWS SDK v3: every object encrypted at rest (SSE-S3),
- * SSE-C refused as S3 refuses it over plain HTTP, SSE-KMS with a clear error; and storage
- * classes other than STANDARD refused until Vigil has them. Refusals store nothing.
+ * SSE-C refused as S3 refuses it over plain HTTP, SSE-KMS with a clear error. Refusals store
+ * nothing. (Storage classes: test/s3-storage-classes.test.ts.)
  */
 import {
   CreateBucketCommand,
@@ -113,25 +113,6 @@ describe('server-side encryption headers', () => {
     expect([kms.name, kms.$metadata.httpStatusCode]).toEqual(['InvalidArgument', 400]);
     expect(kms.message).toMatch(/no key management service/);
     expect((await errorOf(t.s3.send(new GetObjectCommand({ Bucket, Key: 'kms' })))).name).toBe(
-      'NoSuchKey',
-    );
-  });
-});
-
-describe('storage classes', () => {
-  it('takes STANDARD, and refuses the others until Vigil has them, storing nothing', async () => {
-    await t.s3.send(
-      new PutObjectCommand({ Bucket, Key: 'standard', Body: 'x', StorageClass: 'STANDARD' }),
-    );
-    const glacier = await errorOf(
-      t.s3.send(new PutObjectCommand({ Bucket, Key: 'cold', Body: 'x', StorageClass: 'GLACIER' })),
-    );
-    expect([glacier.name, glacier.$metadata.httpStatusCode, glacier.message]).toEqual([
-      'InvalidStorageClass',
-      400,
-      'Vigil stores every object as STANDARD: the storage class GLACIER is not supported yet.',
-    ]);
-    expect((await errorOf(t.s3.send(new GetObjectCommand({ Bucket, Key: 'cold' })))).name).toBe(
       'NoSuchKey',
     );
   });

@@ -134,6 +134,39 @@ const deliverySchema = z
   })
   .strict();
 
+const seconds = z.number().min(0).max(172_800);
+const glacierRestoreSchema = z
+  .object({
+    Expedited: seconds.default(1),
+    Standard: seconds.default(60),
+    Bulk: seconds.default(300),
+  })
+  .strict();
+const deepArchiveRestoreSchema = z
+  .object({ Standard: seconds.default(120), Bulk: seconds.default(600) })
+  .strict();
+const restoreSecondsSchema = z
+  .object({
+    GLACIER: glacierRestoreSchema.default(glacierRestoreSchema.parse({})),
+    DEEP_ARCHIVE: deepArchiveRestoreSchema.default(deepArchiveRestoreSchema.parse({})),
+  })
+  .strict();
+
+/** Changes the store makes on its own: restores of archived objects, lifecycle rules. */
+const schedulerSchema = z
+  .object({
+    /** Seconds a RestoreObject takes, by archive storage class and tier (docs/storage-classes.md). */
+    restoreSeconds: restoreSecondsSchema.default(restoreSecondsSchema.parse({})),
+    /**
+     * Seconds in a "day" of restore expiry and lifecycle rules: 86400. Shorten it to watch
+     * days pass in tests and demos; never in production.
+     */
+    daySeconds: z.number().min(0.01).max(86_400).default(86_400),
+    /** Longest pause between checks for restores and lifecycle rules that came due. */
+    maxSleepSeconds: z.number().min(0.01).max(3600).default(60),
+  })
+  .strict();
+
 const consoleUserSchema = z
   .object({
     /** Login name; `root` is taken (root logs in with its access key id). */
@@ -244,6 +277,7 @@ export const configSchema = z
       })
       .strict()
       .default({ retentionDays: 30 }),
+    scheduler: schedulerSchema.default(schedulerSchema.parse({})),
     /** Where tracking records, review decisions and the audit log live. */
     reporting: reportingSchema.default(reportingSchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),

@@ -50,6 +50,10 @@ export function installOutboxWriter(options: OutboxWriterOptions): void {
         bucketOwnerId: options.bucketOwnerId,
         origin,
         object: event.object,
+        ...(event.restore ? { restore: event.restore } : {}),
+        ...(event.destinationStorageClass
+          ? { destinationStorageClass: event.destinationStorageClass }
+          : {}),
       });
       store.insert(
         {
@@ -81,6 +85,8 @@ interface DescribedChange {
   bucket: string;
   key: string;
   object: { key: string; size?: number; etag?: string; versionId?: string; sequence?: number };
+  restore?: { expiryTime: Date; storageClass: string };
+  destinationStorageClass?: string;
 }
 
 const CREATED_EVENT: Record<'put' | 'copy' | 'post' | 'complete-multipart', S3EventName> = {
@@ -111,10 +117,9 @@ function describe(change: ObjectChange): DescribedChange {
     case 'removed': {
       // A delete in a versioned bucket that named no version made a delete marker.
       const versionId = change.deleteMarker?.versionId ?? change.versionId;
+      const family = change.byLifecycle ? 'LifecycleExpiration' : 'ObjectRemoved';
       return {
-        eventName: change.deleteMarker
-          ? 'ObjectRemoved:DeleteMarkerCreated'
-          : 'ObjectRemoved:Delete',
+        eventName: change.deleteMarker ? `${family}:DeleteMarkerCreated` : `${family}:Delete`,
         bucket: change.bucket,
         key: change.key,
         object: {
@@ -134,8 +139,41 @@ function describe(change: ObjectChange): DescribedChange {
         object: { key: object.key, etag: unquote(object.etag), sequence: object.sequence },
       };
     }
+    case 'restore-initiated':
+    case 'restore-completed':
+    case 'restore-expired':
+    case 'transitioned': {
+      const { object } = change;
+      const described: DescribedChange = {
+        eventName: ARCHIVE_EVENT[change.kind],
+        bucket: object.bucket,
+        key: object.key,
+        object: {
+          key: object.key,
+          size: object.size,
+          etag: unquote(object.etag),
+          ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
+          sequence: object.sequence,
+        },
+      };
+      if (change.kind === 'restore-completed' && object.restore && !object.restore.ongoing)
+        described.restore = {
+          expiryTime: new Date(object.restore.expiresAt),
+          storageClass: change.restoredFrom,
+        };
+      if (change.kind === 'transitioned')
+        described.destinationStorageClass = object.storageClass ?? 'STANDARD';
+      return described;
+    }
   }
 }
+
+const ARCHIVE_EVENT = {
+  'restore-initiated': 'ObjectRestore:Post',
+  'restore-completed': 'ObjectRestore:Completed',
+  'restore-expired': 'ObjectRestore:Delete',
+  transitioned: 'LifecycleTransition',
+} as const satisfies Record<string, S3EventName>;
 
 function unquote(etag: string): string {
   return etag.replace(/^"|"$/g, '');

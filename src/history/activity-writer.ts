@@ -49,6 +49,14 @@ export function installActivityWriter(
       );
       return;
     }
+    // Restores and storage-class moves change neither bytes nor tags, the moderation story
+    // the timeline tells; their events still appear there as deliveries.
+    if (
+      change.kind !== 'created' &&
+      change.kind !== 'tagging-put' &&
+      change.kind !== 'tagging-deleted'
+    )
+      return;
     const { object } = change;
     insert.run(
       change.kind === 'created' ? object.lastModified.getTime() : now(),

@@ -138,6 +138,10 @@ function fromStorageError(error: StorageError): S3Error {
         { Method: error.message, ResourceType: 'DeleteMarker' },
         { ...headers, allow: 'DELETE' },
       );
+    case 'InvalidObjectState':
+    case 'InvalidArgument':
+      // The engine's message is S3's for the case (restore of a class that needs none).
+      return new S3Error(error.code, error.message, {}, headers);
     default:
       return new S3Error(error.code, undefined, {}, headers);
   }

@@ -81,6 +81,11 @@ export const S3_ERRORS = {
   },
   InvalidURI: { status: 400, message: "Couldn't parse the specified URI." },
   InvalidTag: { status: 400, message: 'The tag provided was not a valid tag.' },
+  InvalidObjectState: {
+    status: 403,
+    message: "The operation is not valid for the object's storage class",
+  },
+  RestoreAlreadyInProgress: { status: 409, message: 'Object restore is already in progress' },
   InvalidStorageClass: {
     status: 400,
     message: 'The storage class you specified is not valid',

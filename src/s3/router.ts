@@ -9,6 +9,7 @@ import * as tagging from './handlers/tagging.js';
 import * as acl from './handlers/acl.js';
 import * as cors from './handlers/cors.js';
 import * as notification from './handlers/notification.js';
+import * as restore from './handlers/restore.js';
 
 export type S3Handler = (ctx: S3Context) => Promise<void> | void;
 
@@ -31,7 +32,6 @@ const UNSUPPORTED_SUBRESOURCES = [
   'intelligent-tiering',
   'legal-hold',
   'retention',
-  'restore',
   'select',
   'torrent',
   'attributes',
@@ -117,6 +117,7 @@ export function routeS3(ctx: S3Context): S3Handler {
     case 'POST':
       if (q.has('uploads')) return multipart.createMultipartUpload;
       if (q.has('uploadId')) return multipart.completeMultipartUpload;
+      if (q.has('restore')) return restore.restoreObject;
       return notAllowed;
     default:
       return notAllowed;

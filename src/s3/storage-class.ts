@@ -1,32 +1,27 @@
 /**
- * `x-amz-storage-class` on writes. Vigil stores every object as STANDARD for now, so any
- * other class is refused rather than taken and ignored (issue 11 brings the archive classes
- * and RestoreObject); a value S3 does not know is S3's InvalidStorageClass as well.
+ * `x-amz-storage-class` on writes. Vigil keeps the classes of a general-purpose bucket
+ * (src/storage/archive.ts says which must be restored before a read); the classes of other
+ * kinds of storage — Outposts, Snowball, directory buckets, FSx — are refused as S3 refuses
+ * a class a bucket cannot hold, and a value S3 does not know is its InvalidStorageClass too.
  */
 import { S3Error } from './errors.js';
+import { STORAGE_CLASSES, type StorageClass } from '../storage/index.js';
 
-const S3_STORAGE_CLASSES = new Set([
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'OUTPOSTS',
-  'GLACIER_IR',
-  'SNOW',
-  'EXPRESS_ONEZONE',
-  'FSX_OPENZFS',
-]);
+const KEPT: ReadonlySet<string> = new Set(STORAGE_CLASSES);
+const OTHER_KINDS_OF_STORAGE = new Set(['OUTPOSTS', 'SNOW', 'EXPRESS_ONEZONE', 'FSX_OPENZFS']);
 
-/** @throws S3Error `InvalidStorageClass` for anything but STANDARD. */
-export function checkStorageClass(value: string | undefined): void {
-  if (value === undefined || value === 'STANDARD') return;
+/**
+ * The storage class a write asks for; undefined (STANDARD) when none is named.
+ *
+ * @throws S3Error `InvalidStorageClass` for a class Vigil does not keep.
+ */
+export function storageClassFromHeader(value: string | undefined): StorageClass | undefined {
+  if (value === undefined) return undefined;
+  if (KEPT.has(value)) return value as StorageClass;
   throw new S3Error(
     'InvalidStorageClass',
-    S3_STORAGE_CLASSES.has(value)
-      ? `Vigil stores every object as STANDARD: the storage class ${value} is not supported yet.`
+    OTHER_KINDS_OF_STORAGE.has(value)
+      ? `The storage class ${value} belongs to another kind of storage than a Vigil bucket.`
       : undefined,
     { StorageClassRequested: value },
   );

@@ -22,3 +22,17 @@ export {
   type ListVersionsQuery,
   type ListVersionsResult,
 } from './versions.js';
+export {
+  DAY_MS,
+  DEFAULT_ARCHIVE_SETTINGS,
+  STORAGE_CLASSES,
+  isArchiveClass,
+  isReadable,
+  restoreExpiry,
+  restoreHeader,
+  type ArchiveSettings,
+  type RestoreDelays,
+} from './archive.js';
+export { archiveSettings, startBackgroundChanges, type SchedulerSettings } from './background.js';
+export { Scheduler, type ScheduledWork } from './scheduler.js';
+export { systemContext } from './restore-work.js';

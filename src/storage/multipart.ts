@@ -214,6 +214,9 @@ export class MultipartUploads {
             system: upload.attributes.system,
             user: upload.attributes.user,
             tags: upload.attributes.tags,
+            ...(upload.attributes.storageClass
+              ? { storageClass: upload.attributes.storageClass }
+              : {}),
           },
           'complete-multipart',
           context,

@@ -1,4 +1,10 @@
-import type { MultipartUpload, ObjectRecord, PartRecord } from './types.js';
+import type {
+  MultipartUpload,
+  ObjectRecord,
+  PartRecord,
+  RestoreState,
+  StorageClass,
+} from './types.js';
 
 export interface ObjectRow {
   bucket: string;
@@ -17,11 +23,14 @@ export interface ObjectRow {
   sequence: number;
   version_id: string;
   sse: string | null;
+  storage_class: string | null;
+  restore: string | null;
+  restore_due_at: number | null;
 }
 
 /** Every object column except the inline bytes: listings must not load object data. */
 export const OBJECT_COLUMNS_WITHOUT_DATA =
-  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence, version_id, sse';
+  'bucket, key, size, etag, last_modified, system_metadata, user_metadata, tags, checksum_algorithm, checksum_value, parts_count, segments, NULL AS inline_data, sequence, version_id, sse, storage_class, restore, restore_due_at';
 
 export function objectFromRow(row: ObjectRow): ObjectRecord {
   const record: ObjectRecord = {
@@ -38,6 +47,8 @@ export function objectFromRow(row: ObjectRow): ObjectRecord {
   };
   if (row.version_id !== 'null') record.versionId = row.version_id;
   if (row.sse === 'AES256') record.sse = 'AES256';
+  if (row.storage_class !== null) record.storageClass = row.storage_class as StorageClass;
+  if (row.restore !== null) record.restore = JSON.parse(row.restore) as RestoreState;
   if (row.checksum_algorithm && row.checksum_value) {
     record.checksum = { algorithm: row.checksum_algorithm, value: row.checksum_value };
   }
@@ -64,7 +75,17 @@ export function rowFromObject(o: ObjectRecord): ObjectRow {
     sequence: o.sequence,
     version_id: o.versionId ?? 'null',
     sse: o.sse ?? null,
+    storage_class:
+      o.storageClass === undefined || o.storageClass === 'STANDARD' ? null : o.storageClass,
+    restore: o.restore ? JSON.stringify(o.restore) : null,
+    restore_due_at: restoreDueAt(o.restore),
   };
+}
+
+/** When a restore next changes state: it completes, then its copy expires. */
+export function restoreDueAt(restore: RestoreState | undefined): number | null {
+  if (restore === undefined) return null;
+  return restore.ongoing ? restore.readyAt : restore.expiresAt;
 }
 
 export interface UploadRow {

@@ -27,6 +27,32 @@ export interface Segment {
   size: number;
 }
 
+/**
+ * The storage classes Vigil keeps. They all hold the bytes on the same disk; what differs is
+ * S3's contract: GLACIER and DEEP_ARCHIVE objects must be restored before they can be read
+ * (src/storage/archive.ts), the others read at once.
+ */
+export type StorageClass =
+  | 'STANDARD'
+  | 'REDUCED_REDUNDANCY'
+  | 'STANDARD_IA'
+  | 'ONEZONE_IA'
+  | 'INTELLIGENT_TIERING'
+  | 'GLACIER_IR'
+  | 'GLACIER'
+  | 'DEEP_ARCHIVE';
+
+/** RestoreObject's `GlacierJobParameters.Tier`. */
+export type RestoreTier = 'Expedited' | 'Standard' | 'Bulk';
+
+/**
+ * Where an archived object's restore stands: under way until `readyAt` (epoch ms), then a
+ * temporary readable copy until `expiresAt`.
+ */
+export type RestoreState =
+  | { ongoing: true; tier: RestoreTier; days: number; readyAt: number }
+  | { ongoing: false; expiresAt: number };
+
 export interface BucketInfo {
   name: string;
   region: string;
@@ -65,6 +91,10 @@ export interface ObjectRecord {
    * `inline` sealed — `openObject` hands out the plain bytes.
    */
   sse?: 'AES256';
+  /** Absent means STANDARD. */
+  storageClass?: StorageClass;
+  /** Set once RestoreObject was asked for an archived version; cleared when the copy expires. */
+  restore?: RestoreState;
 }
 
 /** What DeleteObject did. */
@@ -99,6 +129,8 @@ export interface ObjectAttributes {
   user: Record<string, string>;
   tags: Tag[];
   checksum?: StoredChecksum;
+  /** Absent means STANDARD. */
+  storageClass?: StorageClass;
 }
 
 /** Where a write's bytes went: a blob file, or (small bodies) memory, to be stored in the row. */
@@ -128,8 +160,18 @@ export type ObjectChange =
       versionId?: string;
       /** Set when the delete made a delete marker instead (ObjectRemoved:DeleteMarkerCreated). */
       deleteMarker?: { versionId: string };
+      /** Set when a lifecycle rule removed it (LifecycleExpiration:* instead of ObjectRemoved:*). */
+      byLifecycle?: true;
     }
-  | { kind: 'tagging-put' | 'tagging-deleted'; object: ObjectRecord };
+  | { kind: 'tagging-put' | 'tagging-deleted'; object: ObjectRecord }
+  /** RestoreObject started a restore (ObjectRestore:Post). */
+  | { kind: 'restore-initiated'; object: ObjectRecord }
+  /** The restore finished; `object.restore` holds the copy's expiry (ObjectRestore:Completed). */
+  | { kind: 'restore-completed'; object: ObjectRecord; restoredFrom: StorageClass }
+  /** The temporary copy expired (ObjectRestore:Delete). */
+  | { kind: 'restore-expired'; object: ObjectRecord }
+  /** A lifecycle rule moved the version to another storage class (LifecycleTransition). */
+  | { kind: 'transitioned'; object: ObjectRecord; from: StorageClass };
 
 /** Context a caller passes through to change hooks (request id, principal, source IP, …). */
 export type ChangeContext = Record<string, unknown>;
@@ -189,7 +231,10 @@ export type StorageErrorCode =
   | 'PreconditionFailed'
   | 'NoSuchVersion'
   | 'InvalidVersionId'
-  | 'MethodNotAllowed';
+  | 'MethodNotAllowed'
+  | 'InvalidObjectState'
+  | 'RestoreAlreadyInProgress'
+  | 'InvalidArgument';
 
 /** A domain failure of the storage engine; the S3 layer maps it to the S3 error of the same code. */
 export class StorageError extends Error {

@@ -52,10 +52,12 @@ export class VersionTable {
       insert: db.prepare(
         `INSERT INTO object_versions (bucket, key, version_id, sequence, is_delete_marker,
            last_modified, size, etag, system_metadata, user_metadata, tags, checksum_algorithm,
-           checksum_value, parts_count, segments, inline_data, sse)
+           checksum_value, parts_count, segments, inline_data, sse, storage_class, restore,
+           restore_due_at)
          VALUES (@bucket, @key, @version_id, @sequence, @is_delete_marker, @last_modified,
            @size, @etag, @system_metadata, @user_metadata, @tags, @checksum_algorithm,
-           @checksum_value, @parts_count, @segments, @inline_data, @sse)`,
+           @checksum_value, @parts_count, @segments, @inline_data, @sse, @storage_class, @restore,
+           @restore_due_at)`,
       ),
       find: db.prepare(
         'SELECT * FROM object_versions WHERE bucket = ? AND key = ? AND version_id = ?',
@@ -103,6 +105,9 @@ export class VersionTable {
       segments: '[]',
       inline_data: null,
       sse: null,
+      storage_class: null,
+      restore: null,
+      restore_due_at: null,
     });
   }
 

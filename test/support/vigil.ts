@@ -15,7 +15,8 @@ export interface TestVigil {
   /** An AWS SDK v3 S3 client with default settings (checksums, trailers), path-style. */
   s3: S3Client;
   client(overrides?: Partial<ConstructorParameters<typeof S3Client>[0]>): S3Client;
-  stop(): Promise<void>;
+  /** Stops Vigil and removes its data directory, unless `keepData` (to start it again). */
+  stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
 /** Starts a real Vigil listening on a loopback port, with its own fresh data directory. */
@@ -76,10 +77,10 @@ export async function startTestVigil(
     secretAccessKey,
     s3,
     client,
-    stop: async () => {
+    stop: async ({ keepData = false } = {}) => {
       for (const c of clients) c.destroy();
       await vigil.stop();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!keepData) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

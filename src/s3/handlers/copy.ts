@@ -9,7 +9,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { validateKey } from '../keys.js';
-import { sseHeaders } from '../object-headers.js';
+import { requireReadable, sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { MAX_PUT_SIZE, attributesFromHeaders } from './objects.js';
 import type { ObjectAttributes } from '../../storage/index.js';
@@ -38,6 +38,7 @@ export async function copyObject(ctx: S3Context): Promise<void> {
   let attributes: ObjectAttributes;
   try {
     const src = opened.object;
+    requireReadable(src, { copySource: true });
     checkCopySourceConditions(ctx, src);
     if (src.size > MAX_PUT_SIZE) {
       throw invalidArgument(
@@ -50,7 +51,9 @@ export async function copyObject(ctx: S3Context): Promise<void> {
       source.bucket === bucket &&
       source.key === key &&
       metadataDirective === 'COPY' &&
-      taggingDirective === 'COPY'
+      taggingDirective === 'COPY' &&
+      // Naming a storage class is how S3 users change one in place.
+      requested.storageClass === undefined
     ) {
       throw new S3Error(
         'InvalidRequest',
@@ -61,6 +64,8 @@ export async function copyObject(ctx: S3Context): Promise<void> {
       system: metadataDirective === 'REPLACE' ? requested.system : src.system,
       user: metadataDirective === 'REPLACE' ? requested.user : src.user,
       tags: taggingDirective === 'REPLACE' ? requested.tags : src.tags,
+      // A copy is STANDARD unless the request names a class (S3 CopyObject).
+      ...(requested.storageClass ? { storageClass: requested.storageClass } : {}),
     };
     // A single-part source keeps its full-object checksum: the bytes are identical.
     if (src.checksum && src.partsCount === undefined) attributes.checksum = src.checksum;

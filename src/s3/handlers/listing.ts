@@ -1,4 +1,4 @@
-import { requireBucket, sendXml, type S3Context } from '../context.js';
+import { header, requireBucket, sendXml, type S3Context } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { listEncoding } from '../keys.js';
 import { ownerId } from './buckets.js';
@@ -15,6 +15,8 @@ interface ListParams {
   maxKeys: number;
   encode: (value: string) => string;
   encodingType: string | undefined;
+  /** `x-amz-optional-object-attributes: RestoreStatus` was sent. */
+  withRestoreStatus: boolean;
 }
 
 function listParams(ctx: S3Context): ListParams {
@@ -40,6 +42,9 @@ function listParams(ctx: S3Context): ListParams {
     maxKeys,
     encodingType,
     encode,
+    withRestoreStatus: (header(ctx, 'x-amz-optional-object-attributes') ?? '')
+      .split(',')
+      .some((name) => name.trim() === 'RestoreStatus'),
   };
 }
 
@@ -55,7 +60,24 @@ function contents(
     ...(o.checksum ? { ChecksumAlgorithm: o.checksum.algorithm, ChecksumType: 'FULL_OBJECT' } : {}),
     Size: String(o.size),
     ...(owner ? { Owner: owner } : {}),
-    StorageClass: 'STANDARD',
+    StorageClass: o.storageClass ?? 'STANDARD',
+    ...restoreStatus(o, p),
+  };
+}
+
+/**
+ * `RestoreStatus` of an archived version whose restore was asked for, when the request named
+ * it in `x-amz-optional-object-attributes` (S3 API reference, ListObjectsV2 and RestoreStatus).
+ */
+function restoreStatus(o: ObjectRecord, p: ListParams): Record<string, unknown> {
+  if (!p.withRestoreStatus || o.restore === undefined) return {};
+  return {
+    RestoreStatus: o.restore.ongoing
+      ? { IsRestoreInProgress: 'true' }
+      : {
+          IsRestoreInProgress: 'false',
+          RestoreExpiryDate: new Date(o.restore.expiresAt).toISOString(),
+        },
   };
 }
 
@@ -163,7 +185,8 @@ export function listObjectVersions(ctx: S3Context): void {
           ETag: `"${v.object.etag}"`,
           Size: String(v.object.size),
           Owner: owner(ctx),
-          StorageClass: 'STANDARD',
+          StorageClass: v.object.storageClass ?? 'STANDARD',
+          ...restoreStatus(v.object, p),
         }
       : { ...common, Owner: owner(ctx) };
   };

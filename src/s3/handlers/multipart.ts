@@ -12,7 +12,7 @@ import {
 } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
 import { listEncoding, validateKey } from '../keys.js';
-import { sseHeaders } from '../object-headers.js';
+import { requireReadable, sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { ownerId } from './buckets.js';
@@ -87,6 +87,7 @@ export async function uploadPartCopy(ctx: S3Context): Promise<void> {
   let start = 0;
   let end = opened.object.size - 1;
   try {
+    requireReadable(opened.object, { copySource: true });
     checkCopySourceConditions(ctx, opened.object);
     const range = header(ctx, 'x-amz-copy-source-range');
     if (range !== undefined) {
@@ -164,7 +165,7 @@ export function listParts(ctx: S3Context): void {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
   const id = uploadId(ctx);
-  ctx.deps.multipart.get(bucket, key, id);
+  const upload = ctx.deps.multipart.get(bucket, key, id);
   const marker = Number(ctx.query.get('part-number-marker') ?? '0') || 0;
   const maxParts = Math.min(Number(ctx.query.get('max-parts') ?? '1000') || 1000, 1000);
   const { parts, isTruncated } = ctx.deps.multipart.listParts(id, marker, maxParts);
@@ -174,7 +175,7 @@ export function listParts(ctx: S3Context): void {
     UploadId: id,
     Initiator: owner(ctx),
     Owner: owner(ctx),
-    StorageClass: 'STANDARD',
+    StorageClass: upload.attributes.storageClass ?? 'STANDARD',
     PartNumberMarker: String(marker),
     ...(parts.length > 0 ? { NextPartNumberMarker: String(parts.at(-1)!.partNumber) } : {}),
     MaxParts: String(maxParts),
@@ -234,7 +235,7 @@ export function listMultipartUploads(ctx: S3Context): void {
       UploadId: u.uploadId,
       Initiator: owner(ctx),
       Owner: owner(ctx),
-      StorageClass: 'STANDARD',
+      StorageClass: u.attributes.storageClass ?? 'STANDARD',
       Initiated: u.initiated.toISOString(),
     })),
     CommonPrefixes: prefixes.map((p) => ({ Prefix: encode(p) })),

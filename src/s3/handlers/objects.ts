@@ -15,10 +15,15 @@ import {
 import { S3Error, invalidArgument } from '../errors.js';
 import { validateKey } from '../keys.js';
 import { systemMetadataFromHeaders, userMetadataFromHeaders } from '../metadata.js';
-import { applyResponseOverrides, objectHeaders, sseHeaders } from '../object-headers.js';
+import {
+  applyResponseOverrides,
+  objectHeaders,
+  requireReadable,
+  sseHeaders,
+} from '../object-headers.js';
 import { resolveRange } from '../range.js';
 import { parseTaggingHeader } from '../tagging.js';
-import { checkStorageClass } from '../storage-class.js';
+import { storageClassFromHeader } from '../storage-class.js';
 import { versionHeaders, versionIdParam } from '../versioning.js';
 import { children, parseXmlBody, text } from '../xml.js';
 import { StorageError, type ObjectAttributes } from '../../storage/index.js';
@@ -29,11 +34,12 @@ export const MAX_PUT_SIZE = 5 * 1024 ** 3;
 /** Reads the object attributes S3 takes from PutObject / CreateMultipartUpload headers. */
 export function attributesFromHeaders(ctx: S3Context): ObjectAttributes {
   checkAclHeaders(ctx);
-  checkStorageClass(header(ctx, 'x-amz-storage-class'));
+  const storageClass = storageClassFromHeader(header(ctx, 'x-amz-storage-class'));
   return {
     system: systemMetadataFromHeaders(ctx.req.headers),
     user: userMetadataFromHeaders(ctx.req.headers),
     tags: parseTaggingHeader(header(ctx, 'x-amz-tagging')),
+    ...(storageClass ? { storageClass } : {}),
   };
 }
 
@@ -103,6 +109,7 @@ async function readObject(ctx: S3Context, withBody: boolean): Promise<void> {
   const opened = await ctx.deps.engine.openObject(bucket, key, versionId);
   try {
     const { object } = opened;
+    if (withBody) requireReadable(object);
     const outcome = evaluateConditions(
       {
         ifMatch: header(ctx, 'if-match'),

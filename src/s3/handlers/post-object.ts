@@ -7,7 +7,7 @@ import busboy from 'busboy';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { checkEncryptionHeaders } from '../encryption.js';
-import { checkStorageClass } from '../storage-class.js';
+import { storageClassFromHeader } from '../storage-class.js';
 import { sseHeaders } from '../object-headers.js';
 import { versionHeaders } from '../versioning.js';
 import { checkAclHeaders } from '../acl.js';
@@ -146,12 +146,13 @@ function attributesFromForm(ctx: S3Context, fields: PostForm): ObjectAttributes 
   const aclHeaders: IncomingHttpHeaders = acl === undefined ? {} : { 'x-amz-acl': acl };
   checkAclHeaders({ ...ctx, req: { headers: aclHeaders } as IncomingMessage });
   checkEncryptionHeaders(headers);
-  checkStorageClass(headers['x-amz-storage-class']);
+  const storageClass = storageClassFromHeader(headers['x-amz-storage-class']);
   const tagging = fields.get('tagging')?.value;
   return {
     system: systemMetadataFromHeaders(headers),
     user: userMetadataFromHeaders(rawHeaders),
     tags: tagging === undefined ? [] : parseTaggingXml(tagging),
+    ...(storageClass ? { storageClass } : {}),
   };
 }
 

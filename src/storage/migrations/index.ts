@@ -417,4 +417,23 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
     `,
   },
+  {
+    version: 13,
+    name: 'storage classes and restores of archived objects',
+    sql: `
+      -- NULL: STANDARD. GLACIER and DEEP_ARCHIVE versions must be restored to be read.
+      ALTER TABLE objects ADD COLUMN storage_class TEXT;
+      ALTER TABLE object_versions ADD COLUMN storage_class TEXT;
+      -- The restore's state as JSON (src/storage/types.ts RestoreState), NULL when none, and
+      -- when it next changes (completion, then expiry of the copy): the scheduler's index.
+      ALTER TABLE objects ADD COLUMN restore TEXT;
+      ALTER TABLE objects ADD COLUMN restore_due_at INTEGER;
+      ALTER TABLE object_versions ADD COLUMN restore TEXT;
+      ALTER TABLE object_versions ADD COLUMN restore_due_at INTEGER;
+      CREATE INDEX objects_restore_due ON objects (restore_due_at)
+        WHERE restore_due_at IS NOT NULL;
+      CREATE INDEX object_versions_restore_due ON object_versions (restore_due_at)
+        WHERE restore_due_at IS NOT NULL;
+    `,
+  },
 ];
