@@ -7,6 +7,12 @@ import {
   type NotificationConfiguration,
   type S3EventName,
 } from '../events/index.js';
+import { randomUUID } from 'node:crypto';
+import {
+  buildS3EventBridgeEvent,
+  isS3EventBridgeEventName,
+  type EventBus,
+} from '../eventbridge/index.js';
 import type { ChangeContext, ObjectChange, StorageEngine } from '../storage/index.js';
 import type { OutboxStore } from './outbox-store.js';
 
@@ -20,6 +26,12 @@ export interface OutboxWriterOptions {
   onRowsAdded: () => void;
   /** Counts events written per destination. */
   onEmitted?: (destination: string) => void;
+  /**
+   * The default event bus: a bucket with an EventBridgeConfiguration sends it every event,
+   * and each matching rule's targets get a row of their own (same transaction, same
+   * delivery guarantees).
+   */
+  eventBus?: EventBus;
   now?: () => Date;
 }
 
@@ -40,8 +52,48 @@ export function installOutboxWriter(options: OutboxWriterOptions): void {
     const config = configs.get(event.bucket);
     if (!config) return;
     const destinations = matchingDestinations(config, `s3:${event.eventName}`, event.key);
-    if (destinations.length === 0) return;
+    const toBus = config.eventBridge && options.eventBus !== undefined;
+    if (destinations.length === 0 && !toBus) return;
     const origin = originOf(context, options.region, now());
+    const traceHeader =
+      typeof context['traceHeader'] === 'string' ? context['traceHeader'] : undefined;
+    const insert = (destination: string, body: string) => {
+      store.insert(
+        {
+          destination,
+          bucket: event.bucket,
+          key: event.key,
+          eventName: event.eventName,
+          body,
+          traceHeader,
+        },
+        origin.time.getTime(),
+      );
+      options.onEmitted?.(destination);
+    };
+    if (toBus && isS3EventBridgeEventName(event.eventName)) {
+      const busEvent = buildS3EventBridgeEvent({
+        eventName: event.eventName,
+        bucket: event.bucket,
+        object: event.object,
+        origin,
+        account: options.bucketOwnerId,
+        id: randomUUID,
+        ...(event.restore || event.restoreSource
+          ? {
+              restore: {
+                sourceStorageClass: event.restore?.storageClass ?? event.restoreSource!,
+                ...(event.restore ? { expiryTime: event.restore.expiryTime } : {}),
+              },
+            }
+          : {}),
+        ...(event.destinationStorageClass
+          ? { destinationStorageClass: event.destinationStorageClass }
+          : {}),
+      });
+      for (const delivery of options.eventBus!.deliveriesFor(busEvent))
+        insert(delivery.targetArn, delivery.body);
+    }
     for (const destination of destinations) {
       const record = buildEventRecord({
         eventName: event.eventName,
@@ -55,19 +107,7 @@ export function installOutboxWriter(options: OutboxWriterOptions): void {
           ? { destinationStorageClass: event.destinationStorageClass }
           : {}),
       });
-      store.insert(
-        {
-          destination: destination.arn,
-          bucket: event.bucket,
-          key: event.key,
-          eventName: event.eventName,
-          body: serializeEventMessage(buildEventMessage([record])),
-          traceHeader:
-            typeof context['traceHeader'] === 'string' ? context['traceHeader'] : undefined,
-        },
-        origin.time.getTime(),
-      );
-      options.onEmitted?.(destination.arn);
+      insert(destination.arn, serializeEventMessage(buildEventMessage([record])));
     }
     if (!wakeScheduled) {
       wakeScheduled = true;
@@ -86,6 +126,8 @@ interface DescribedChange {
   key: string;
   object: { key: string; size?: number; etag?: string; versionId?: string; sequence?: number };
   restore?: { expiryTime: Date; storageClass: string };
+  /** ObjectRestore:Post: the archived class the restore reads from. */
+  restoreSource?: string;
   destinationStorageClass?: string;
 }
 
@@ -161,6 +203,8 @@ function describe(change: ObjectChange): DescribedChange {
           expiryTime: new Date(object.restore.expiresAt),
           storageClass: change.restoredFrom,
         };
+      if (change.kind === 'restore-initiated')
+        described.restoreSource = object.storageClass ?? 'STANDARD';
       if (change.kind === 'transitioned')
         described.destinationStorageClass = object.storageClass ?? 'STANDARD';
       return described;

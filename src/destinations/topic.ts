@@ -37,7 +37,8 @@ export function topicAdapter(options: {
         buildSnsNotification({
           topicArn: options.topicArn,
           message: entry.body,
-          subject: 'Amazon S3 Notification',
+          // S3 notifications carry S3's subject; EventBridge events reach topics without one.
+          ...(entry.body.startsWith('{"Records":') ? { subject: 'Amazon S3 Notification' } : {}),
           messageId,
           timestamp: new Date(timestamp),
           unsubscribeUrl: `${options.publicUrl}/_vigil/admin/topics`,

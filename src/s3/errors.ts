@@ -107,6 +107,10 @@ export const S3_ERRORS = {
   AccessForbidden: { status: 403, message: 'CORSResponse: CORS is not enabled for this bucket.' },
   BadRequest: { status: 400, message: 'Insufficient information. Origin request header needed.' },
   NoSuchCORSConfiguration: { status: 404, message: 'The CORS configuration does not exist' },
+  NoSuchLifecycleConfiguration: {
+    status: 404,
+    message: 'The lifecycle configuration does not exist',
+  },
   AccessControlListNotSupported: { status: 400, message: 'The bucket does not allow ACLs' },
   InvalidBucketAclWithObjectOwnership: {
     status: 400,

@@ -10,6 +10,7 @@ import * as acl from './handlers/acl.js';
 import * as cors from './handlers/cors.js';
 import * as notification from './handlers/notification.js';
 import * as restore from './handlers/restore.js';
+import * as lifecycle from './handlers/lifecycle.js';
 
 export type S3Handler = (ctx: S3Context) => Promise<void> | void;
 
@@ -17,7 +18,6 @@ export type S3Handler = (ctx: S3Context) => Promise<void> | void;
 const UNSUPPORTED_SUBRESOURCES = [
   'policy',
   'policyStatus',
-  'lifecycle',
   'website',
   'replication',
   'logging',
@@ -64,6 +64,12 @@ export function routeS3(ctx: S3Context): S3Handler {
       if (method === 'GET') return buckets.getBucketEncryption;
       if (method === 'PUT') return buckets.putBucketEncryption;
       if (method === 'DELETE') return buckets.deleteBucketEncryption;
+      return notAllowed;
+    }
+    if (q.has('lifecycle') && !unsupported) {
+      if (method === 'GET') return lifecycle.getBucketLifecycle;
+      if (method === 'PUT') return lifecycle.putBucketLifecycle;
+      if (method === 'DELETE') return lifecycle.deleteBucketLifecycle;
       return notAllowed;
     }
     if (q.has('cors') && !unsupported) {

@@ -17,6 +17,8 @@ const REPEATED = new Set([
   'FilterRule',
   'Grant',
   'CORSRule',
+  'Transition',
+  'NoncurrentVersionTransition',
 ]);
 
 /**

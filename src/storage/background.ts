@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ArchiveSettings } from './archive.js';
 import type { StorageEngine } from './engine.js';
+import { LifecycleWork } from './lifecycle-work.js';
 import { RestoreWork } from './restore-work.js';
 import { Scheduler, type ScheduledWork } from './scheduler.js';
 
@@ -27,8 +28,8 @@ export function archiveSettings(settings: SchedulerSettings): ArchiveSettings {
 }
 
 /**
- * Starts the changes the store makes on its own (restores completing and expiring, and any
- * `extra` work such as lifecycle rules) and wakes them when a restore starts.
+ * Starts the changes the store makes on its own (restores completing and expiring, lifecycle
+ * rules, and any `extra` work) and wakes them when a restore starts.
  *
  * @example
  * const scheduler = startBackgroundChanges(engine, { ownerId, settings, logger });
@@ -45,7 +46,11 @@ export function startBackgroundChanges(
   },
 ): Scheduler {
   const scheduler = new Scheduler({
-    works: [new RestoreWork(engine, options.ownerId), ...(options.extra ?? [])],
+    works: [
+      new RestoreWork(engine, options.ownerId),
+      new LifecycleWork(engine),
+      ...(options.extra ?? []),
+    ],
     logger: options.logger,
     maxSleepMs: options.settings.maxSleepSeconds * 1000,
   });

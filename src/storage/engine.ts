@@ -65,6 +65,17 @@ export interface StorageEngineOptions {
   archive?: ArchiveSettings;
 }
 
+/** How a lifecycle rule deletes: its own events, and only the version it judged. */
+export interface LifecycleDelete {
+  /** Emit LifecycleExpiration:* instead of ObjectRemoved:*. */
+  byLifecycle?: boolean;
+  /**
+   * Delete only if the version (the current object, or the one named) is still the one
+   * written by this change; otherwise do nothing and report `skipped`.
+   */
+  onlySequence?: number;
+}
+
 /** Conditions checked inside the commit transaction, against the object as it is then. */
 export interface WriteConditions {
   /** `If-None-Match: *`: fail if the key exists. */
@@ -125,6 +136,14 @@ export class StorageEngine {
       setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
       getCors: db.prepare('SELECT cors_configuration FROM buckets WHERE name = ?').pluck(),
       setCors: db.prepare('UPDATE buckets SET cors_configuration = ? WHERE name = ?'),
+      getLifecycle: db
+        .prepare('SELECT lifecycle_configuration FROM buckets WHERE name = ?')
+        .pluck(),
+      setLifecycle: db.prepare('UPDATE buckets SET lifecycle_configuration = ? WHERE name = ?'),
+      allLifecycles: db.prepare(
+        `SELECT name AS bucket, lifecycle_configuration AS json FROM buckets
+         WHERE lifecycle_configuration IS NOT NULL`,
+      ),
       nextSequence: db.prepare(
         "UPDATE counters SET value = value + 1 WHERE name = 'sequence' RETURNING value",
       ),
@@ -286,6 +305,25 @@ export class StorageEngine {
       this.requireBucket(bucket);
       this.statements.setVersioning.run(status, bucket);
     });
+  }
+
+  /** The bucket's lifecycle configuration (JSON text), or undefined when none is set. */
+  getLifecycleConfiguration(bucket: string): string | undefined {
+    this.requireBucket(bucket);
+    return (this.statements.getLifecycle.get(bucket) as string | null) ?? undefined;
+  }
+
+  /** Sets (or, with undefined, deletes) the bucket's lifecycle configuration. */
+  putLifecycleConfiguration(bucket: string, json: string | undefined): void {
+    this.transaction(() => {
+      this.requireBucket(bucket);
+      this.statements.setLifecycle.run(json ?? null, bucket);
+    });
+  }
+
+  /** The buckets that have a lifecycle configuration, with it (JSON text). */
+  lifecycleConfigurations(): { bucket: string; json: string }[] {
+    return this.statements.allLifecycles.all() as { bucket: string; json: string }[];
   }
 
   /** The bucket's CORS configuration (JSON text), or undefined when none is set. */
@@ -556,12 +594,30 @@ export class StorageEngine {
     key: string,
     context: ChangeContext,
     versionId?: string,
+    options: LifecycleDelete = {},
   ): Promise<DeleteOutcome> {
-    const { outcome, blobs } = await this.reclaiming(() =>
-      versionId === undefined
-        ? this.deleteCurrent(bucket, key, context)
-        : this.deleteVersion(bucket, key, requireVersionId(versionId), context),
-    );
+    const { outcome, blobs } = await this.reclaiming(() => {
+      if (options.onlySequence !== undefined) {
+        const target =
+          versionId === undefined
+            ? this.findObject(bucket, key)
+            : this.findVersion(bucket, key, versionId);
+        const sequence =
+          target === undefined
+            ? undefined
+            : 'kind' in target
+              ? target.kind === 'object'
+                ? target.object.sequence
+                : target.sequence
+              : target.sequence;
+        if (sequence !== options.onlySequence)
+          return { outcome: { existed: false, skipped: true }, blobs: [] };
+      }
+      const byLifecycle = options.byLifecycle === true;
+      return versionId === undefined
+        ? this.deleteCurrent(bucket, key, context, byLifecycle)
+        : this.deleteVersion(bucket, key, requireVersionId(versionId), context, byLifecycle);
+    });
     await this.blobs.remove(blobs);
     this.space.restore();
     return outcome;
@@ -571,6 +627,7 @@ export class StorageEngine {
     bucket: string,
     key: string,
     context: ChangeContext,
+    byLifecycle: boolean,
   ): { outcome: DeleteOutcome; blobs: string[] } {
     const status = this.getBucketVersioning(bucket);
     const previous = this.findObject(bucket, key);
@@ -579,6 +636,7 @@ export class StorageEngine {
       if (previous) this.statements.deleteObject.run(bucket, key);
       const change: ObjectChange = { kind: 'removed', bucket, key, sequence };
       if (previous) change.previous = previous;
+      if (byLifecycle) change.byLifecycle = true;
       this.emit(change, context);
       return {
         outcome: { existed: previous !== undefined },
@@ -599,7 +657,14 @@ export class StorageEngine {
     }
     this.versions.addDeleteMarker(bucket, key, markerId, sequence);
     this.emit(
-      { kind: 'removed', bucket, key, sequence, deleteMarker: { versionId: markerId } },
+      {
+        kind: 'removed',
+        bucket,
+        key,
+        sequence,
+        deleteMarker: { versionId: markerId },
+        ...(byLifecycle ? { byLifecycle: true as const } : {}),
+      },
       context,
     );
     return {
@@ -613,6 +678,7 @@ export class StorageEngine {
     key: string,
     versionId: string,
     context: ChangeContext,
+    byLifecycle: boolean,
   ): { outcome: DeleteOutcome; blobs: string[] } {
     this.requireBucket(bucket);
     const current = this.findObject(bucket, key);
@@ -639,6 +705,7 @@ export class StorageEngine {
       versionId,
     };
     if (removed?.kind === 'object') change.previous = removed.object;
+    if (byLifecycle) change.byLifecycle = true;
     this.emit(change, context);
     return {
       outcome: {

@@ -35,4 +35,6 @@ export {
 } from './archive.js';
 export { archiveSettings, startBackgroundChanges, type SchedulerSettings } from './background.js';
 export { Scheduler, type ScheduledWork } from './scheduler.js';
+export type { StoredLifecycle } from './lifecycle-work.js';
+export type { LifecycleRule } from './lifecycle-rules.js';
 export { systemContext } from './restore-work.js';

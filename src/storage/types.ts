@@ -105,6 +105,8 @@ export interface DeleteOutcome {
   deleteMarker?: boolean;
   /** The marker created, or the version named (`x-amz-version-id`). */
   versionId?: string;
+  /** A lifecycle delete found the version changed and did nothing. */
+  skipped?: boolean;
 }
 
 /** A bucket's versioning state once PutBucketVersioning set one (never unset again). */

@@ -436,4 +436,12 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE restore_due_at IS NOT NULL;
     `,
   },
+  {
+    version: 14,
+    name: 'bucket lifecycle configuration',
+    sql: `
+      -- The bucket's lifecycle rules as JSON (src/s3/lifecycle.ts), NULL when none.
+      ALTER TABLE buckets ADD COLUMN lifecycle_configuration TEXT;
+    `,
+  },
 ];
