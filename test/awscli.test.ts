@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAwsBinaries, runAws, type AwsResult } from './support/awscli.js';
+import { until } from './support/until.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 
 const md5 = (data: Uint8Array) => createHash('md5').update(data).digest('hex');
@@ -113,7 +114,10 @@ describe.each(binaries)('aws CLI $version ($path)', ({ path: bin }) => {
   };
 
   beforeAll(async () => {
-    t = await startTestVigil();
+    t = await startTestVigil({
+      // Long enough for two CLI runs (about a second each) to see the restore under way.
+      config: { scheduler: { restoreSeconds: { GLACIER: { Standard: 4 } }, maxSleepSeconds: 1 } },
+    });
     work = await mkdtemp(join(tmpdir(), 'vigil-awscli-'));
   });
   afterAll(async () => {
@@ -292,6 +296,84 @@ describe.each(binaries)('aws CLI $version ($path)', ({ path: bin }) => {
       join(work, 'v1.txt'),
     );
     expect(await readFile(join(work, 'v1.txt'), 'utf8')).toBe('one');
+  });
+
+  it('archives with --storage-class GLACIER, restores, and round-trips lifecycle rules', async () => {
+    const archive = bucketName('awscli-archive');
+    await ok('s3', 'mb', `s3://${archive}`);
+    await writeFile(join(work, 'cold.txt'), 'archived');
+    await ok(
+      's3',
+      'cp',
+      '--storage-class',
+      'GLACIER',
+      join(work, 'cold.txt'),
+      `s3://${archive}/cold`,
+    );
+    const head = () => json('s3api', 'head-object', '--bucket', archive, '--key', 'cold');
+    expect(await head()).toMatchObject({ StorageClass: 'GLACIER' });
+    failure(
+      await aws('s3api', 'get-object', '--bucket', archive, '--key', 'cold', join(work, 'x')),
+      'InvalidObjectState',
+    );
+    await ok(
+      's3api',
+      'restore-object',
+      '--bucket',
+      archive,
+      '--key',
+      'cold',
+      '--restore-request',
+      '{"Days":1,"GlacierJobParameters":{"Tier":"Standard"}}',
+    );
+    expect(await head()).toMatchObject({ Restore: 'ongoing-request="true"' });
+    failure(
+      await aws(
+        's3api',
+        'restore-object',
+        '--bucket',
+        archive,
+        '--key',
+        'cold',
+        '--restore-request',
+        'Days=1',
+      ),
+      'RestoreAlreadyInProgress',
+    );
+    await until(async () => {
+      const { Restore } = (await head()) as { Restore?: string };
+      return Restore?.startsWith('ongoing-request="false"') ? true : undefined;
+    }, 15_000);
+    await ok('s3', 'cp', `s3://${archive}/cold`, join(work, 'back.txt'));
+    expect(await readFile(join(work, 'back.txt'), 'utf8')).toBe('archived');
+
+    const rules = {
+      Rules: [
+        {
+          ID: 'logs',
+          Filter: { Prefix: 'logs/' },
+          Status: 'Enabled',
+          Transitions: [{ Days: 30, StorageClass: 'GLACIER' }],
+          Expiration: { Days: 365 },
+        },
+      ],
+    };
+    await ok(
+      's3api',
+      'put-bucket-lifecycle-configuration',
+      '--bucket',
+      archive,
+      '--lifecycle-configuration',
+      JSON.stringify(rules),
+    );
+    expect(
+      await json('s3api', 'get-bucket-lifecycle-configuration', '--bucket', archive),
+    ).toMatchObject(rules);
+    await ok('s3api', 'delete-bucket-lifecycle', '--bucket', archive);
+    failure(
+      await aws('s3api', 'get-bucket-lifecycle-configuration', '--bucket', archive),
+      'NoSuchLifecycleConfiguration',
+    );
   });
 
   it('removes one object, then the rest recursively, then the bucket', async () => {

@@ -1,7 +1,7 @@
 /**
- * boto3, unchanged, against a listening Vigil: a Python script drives the features issue 11
- * brings (versioning, delete markers, ACLs refused as S3 refuses them, UTF-8 metadata) and
- * prints what it saw as JSON. CI has boto3 (the machine's Python, or Debian's python3-boto3,
+ * boto3, unchanged, against a listening Vigil: Python scripts drive the features issue 11
+ * brings (versioning, delete markers, ACLs refused as S3 refuses them, UTF-8 metadata,
+ * archive storage classes and RestoreObject, lifecycle rules) and print what they saw as JSON. CI has boto3 (the machine's Python, or Debian's python3-boto3,
  * which .ci/run installs); elsewhere the test is skipped, saying why.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -52,6 +52,48 @@ seen['metadata'] = s3.head_object(Bucket=bucket, Key='meta')['Metadata']
 json.dump(seen, sys.stdout)
 `;
 
+const ARCHIVE_SCRIPT = String.raw`
+import json, os, sys, time
+import boto3
+from botocore.exceptions import ClientError
+
+s3 = boto3.client('s3', endpoint_url=os.environ['VIGIL_URL'], region_name='us-east-1',
+                  aws_access_key_id=os.environ['VIGIL_KEY'],
+                  aws_secret_access_key=os.environ['VIGIL_SECRET'])
+bucket = os.environ['BUCKET']
+seen = {}
+s3.create_bucket(Bucket=bucket)
+s3.put_object(Bucket=bucket, Key='cold', Body=b'archived', StorageClass='GLACIER')
+seen['class'] = s3.head_object(Bucket=bucket, Key='cold').get('StorageClass')
+try:
+    s3.get_object(Bucket=bucket, Key='cold')
+except ClientError as e:
+    seen['get'] = [e.response['Error']['Code'], e.response['Error'].get('StorageClass')]
+started = s3.restore_object(Bucket=bucket, Key='cold',
+                            RestoreRequest={'Days': 1, 'GlacierJobParameters': {'Tier': 'Expedited'}})
+seen['restore_status'] = started['ResponseMetadata']['HTTPStatusCode']
+seen['ongoing'] = s3.head_object(Bucket=bucket, Key='cold').get('Restore')
+deadline = time.time() + 10
+while time.time() < deadline:
+    restore = s3.head_object(Bucket=bucket, Key='cold').get('Restore', '')
+    if restore.startswith('ongoing-request="false"'):
+        break
+    time.sleep(0.1)
+seen['restored'] = restore.split(',')[0]
+seen['body'] = s3.get_object(Bucket=bucket, Key='cold')['Body'].read().decode()
+s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': [
+    {'ID': 'tmp', 'Filter': {'Prefix': 'tmp/'}, 'Status': 'Enabled', 'Expiration': {'Days': 7},
+     'Transitions': [{'Days': 1, 'StorageClass': 'DEEP_ARCHIVE'}]}]})
+rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)['Rules']
+seen['rules'] = [[r['ID'], r['Expiration'], r['Transitions']] for r in rules]
+try:
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={'Rules': [
+        {'ID': 'bad', 'Filter': {}, 'Status': 'Enabled', 'Expiration': {'Days': 0}}]})
+except ClientError as e:
+    seen['bad_rule'] = e.response['Error']['Code']
+json.dump(seen, sys.stdout)
+`;
+
 const python = pythonWithBoto3();
 
 describe('boto3', () => {
@@ -67,27 +109,30 @@ describe('boto3', () => {
   }
   let t: TestVigil;
   beforeAll(async () => {
-    t = await startTestVigil({ fsync: false });
-  });
-  afterAll(async () => {
-    await t?.stop();
+    t = await startTestVigil({
+      fsync: false,
+      config: {
+        scheduler: { restoreSeconds: { GLACIER: { Expedited: 0.2 } }, maxSleepSeconds: 1 },
+      },
+    });
   });
 
-  it('versions objects, makes delete markers and is refused a public ACL', async () => {
+  /** Runs a script with boto3, no AWS configuration but Vigil's, and parses what it printed. */
+  async function runScript(script: string, bucket: string): Promise<unknown> {
     const env = Object.fromEntries(
       Object.entries(process.env).filter(([name]) => !name.startsWith('AWS_')),
     );
     const output = await new Promise<string>((resolve, reject) =>
       execFile(
-        python,
-        ['-c', SCRIPT],
+        python!,
+        ['-c', script],
         {
           env: {
             ...env,
             VIGIL_URL: t.url,
             VIGIL_KEY: t.accessKeyId,
             VIGIL_SECRET: t.secretAccessKey,
-            BUCKET: bucketName('boto3'),
+            BUCKET: bucket,
             AWS_CONFIG_FILE: '/dev/null',
             AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
             AWS_EC2_METADATA_DISABLED: 'true',
@@ -98,7 +143,14 @@ describe('boto3', () => {
           error ? reject(new Error(stderr || error.message)) : resolve(stdout),
       ),
     );
-    expect(JSON.parse(output)).toEqual({
+    return JSON.parse(output);
+  }
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('versions objects, makes delete markers and is refused a public ACL', async () => {
+    expect(await runScript(SCRIPT, bucketName('boto3'))).toEqual({
       status: 'Enabled',
       ids_differ: true,
       old_body: 'one',
@@ -111,6 +163,19 @@ describe('boto3', () => {
       markers: [[true, true]],
       public_acl: ['AccessControlListNotSupported', 400],
       metadata: { title: 'plain ascii' },
+    });
+  });
+
+  it('archives, restores and reads back an object; puts and gets lifecycle rules', async () => {
+    expect(await runScript(ARCHIVE_SCRIPT, bucketName('boto3-archive'))).toEqual({
+      class: 'GLACIER',
+      get: ['InvalidObjectState', 'GLACIER'],
+      restore_status: 202,
+      ongoing: 'ongoing-request="true"',
+      restored: 'ongoing-request="false"',
+      body: 'archived',
+      rules: [['tmp', { Days: 7 }, [{ Days: 1, StorageClass: 'DEEP_ARCHIVE' }]]],
+      bad_rule: 'InvalidArgument',
     });
   });
 });

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from './support/until.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 
 const RCLONE = '/usr/bin/rclone';
@@ -54,7 +55,10 @@ let t: TestVigil;
 let work: string;
 
 beforeAll(async () => {
-  t = await startTestVigil({ fsync: false });
+  t = await startTestVigil({
+    fsync: false,
+    config: { scheduler: { restoreSeconds: { GLACIER: { Expedited: 0.2 } }, maxSleepSeconds: 1 } },
+  });
   work = await mkdtemp(join(tmpdir(), 'vigil-clients-'));
 });
 afterAll(async () => {
@@ -142,6 +146,39 @@ describe('rclone', () => {
     expect((await rclone('deletefile', `vigil:${bucket}/dir/big.bin`)).code).toBe(0);
     expect((await rclone('rmdir', `vigil:${bucket}`)).code).toBe(0);
   });
+  it('uploads to GLACIER and restores with `rclone backend restore`', async () => {
+    const bucket = bucketName('rclone-archive');
+    expect((await rclone('mkdir', `vigil:${bucket}`)).code).toBe(0);
+    await writeFile(join(work, 'cold.txt'), 'archived by rclone');
+    const put = await rclone(
+      '--s3-storage-class',
+      'GLACIER',
+      'copyto',
+      join(work, 'cold.txt'),
+      `vigil:${bucket}/cold.txt`,
+    );
+    expect(put.code, put.stderr).toBe(0);
+    const head = () => t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cold.txt' }));
+    expect((await head()).StorageClass).toBe('GLACIER');
+    const restore = await rclone(
+      'backend',
+      'restore',
+      // Debian's rclone restores a directory's objects, not a file path.
+      `vigil:${bucket}`,
+      '-o',
+      'priority=Expedited',
+      '-o',
+      'lifetime=1',
+    );
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(JSON.parse(restore.stdout)).toEqual([{ Status: 'OK', Remote: 'cold.txt' }]);
+    await until(
+      async () => ((await head()).Restore?.includes('"false"') ? true : undefined),
+      10_000,
+    );
+    const back = await rclone('cat', `vigil:${bucket}/cold.txt`);
+    expect(back.stdout).toBe('archived by rclone');
+  });
 });
 
 describe('s3cmd', () => {
@@ -220,5 +257,46 @@ describe('s3cmd', () => {
       (error: Error) => error.name,
     );
     expect(stored).toBe('NoSuchKey');
+  });
+
+  it('stores a storage class, restores, and sets, gets and deletes lifecycle rules', async () => {
+    const bucket = bucketName('s3cmd-archive');
+    expect((await s3cmd('mb', `s3://${bucket}`)).code).toBe(0);
+    await writeFile(join(work, 'deep.txt'), 'archived by s3cmd');
+    const put = await s3cmd(
+      'put',
+      '--storage-class=GLACIER',
+      join(work, 'deep.txt'),
+      `s3://${bucket}/deep.txt`,
+    );
+    expect(put.code, put.stderr).toBe(0);
+    const head = () => t.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: 'deep.txt' }));
+    expect((await head()).StorageClass).toBe('GLACIER');
+    const restore = await s3cmd(
+      'restore',
+      '--restore-days=1',
+      '--restore-priority=expedited',
+      `s3://${bucket}/deep.txt`,
+    );
+    expect(restore.code, restore.stderr).toBe(0);
+    await until(
+      async () => ((await head()).Restore?.includes('"false"') ? true : undefined),
+      10_000,
+    );
+
+    const policy = join(work, 'lifecycle.xml');
+    await writeFile(
+      policy,
+      '<LifecycleConfiguration><Rule><ID>tmp</ID><Filter><Prefix>tmp/</Prefix></Filter>' +
+        '<Status>Enabled</Status><Expiration><Days>3</Days></Expiration></Rule>' +
+        '</LifecycleConfiguration>',
+    );
+    const set = await s3cmd('setlifecycle', policy, `s3://${bucket}`);
+    expect(set.code, set.stderr).toBe(0);
+    const got = await s3cmd('getlifecycle', `s3://${bucket}`);
+    expect(got.code, got.stderr).toBe(0);
+    expect(got.stdout).toMatch(/<ID>tmp<\/ID>[\s\S]*<Days>3<\/Days>/);
+    expect((await s3cmd('dellifecycle', `s3://${bucket}`)).code).toBe(0);
+    expect((await s3cmd('getlifecycle', `s3://${bucket}`)).code).not.toBe(0);
   });
 });

@@ -17,6 +17,7 @@ import {
   type EventOrigin,
   type EventRecordInput,
   type S3EventName,
+  type S3EventRecord,
 } from './message.js';
 
 const md5 = (body: string | Buffer): string => createHash('md5').update(body).digest('hex');
@@ -238,6 +239,10 @@ describe('per-event fields', () => {
     ['ObjectRemoved:DeleteMarkerCreated', '2.1', ['key', 'eTag', 'versionId', 'sequencer']],
     ['ObjectTagging:Put', '2.3', ['key', 'eTag', 'versionId']],
     ['ObjectTagging:Delete', '2.3', ['key', 'eTag', 'versionId']],
+    ['ObjectRestore:Post', '2.1', ['key', 'size', 'eTag', 'versionId', 'sequencer']],
+    ['ObjectRestore:Delete', '2.3', ['key', 'versionId', 'sequencer']],
+    ['LifecycleExpiration:Delete', '2.3', ['key', 'versionId', 'sequencer']],
+    ['LifecycleExpiration:DeleteMarkerCreated', '2.3', ['key', 'versionId', 'sequencer']],
   ] as const)('%s: eventVersion %s, object %j', (eventName, version, keys) => {
     const built = record(eventName, full);
     expect(built.eventVersion).toBe(version);
@@ -483,5 +488,114 @@ describe('sequencerOf / compareSequencers', () => {
     expect(compareSequencers(put.s3.object.sequencer ?? '', del.s3.object.sequencer ?? '')).toBe(
       -1,
     );
+  });
+});
+
+describe('restore and lifecycle events, against AWS', () => {
+  /** Builds a record and puts the recording's (too large) sequencer in place of ours. */
+  function withSequencerOf(recorded: unknown, built: S3EventRecord): S3EventRecord {
+    const sequencer = at(recorded, 's3', 'object', 'sequencer');
+    expect(built.s3.object.sequencer).toMatch(/^[0-9A-F]{18}$/);
+    return {
+      ...built,
+      s3: { ...built.s3, object: { ...built.s3.object, sequencer: sequencer as string } },
+    };
+  }
+
+  it('ObjectRestore:Completed matches a record AWS delivered, glacierEventData included', () => {
+    const recorded = loadFixture('captured-object-restore-completed').recording;
+    const built = buildEventRecord({
+      eventName: 'ObjectRestore:Completed',
+      configurationId: 'MGU5Zjk3MzItMjQ4Yi00MTU0LTk4ZGItNDBjYjU1MzhjMGU3',
+      bucket: 'manifest.bdrc.org',
+      bucketOwnerId: 'A1JPP2WW1ZYN4F',
+      origin: {
+        requestId: '6E5A5E04B1CFFAC5',
+        hostId:
+          'Tt/6gfwuhCu9X06urpzaVuNBhSv4EW47BlmS2WrViVZ+MNDLo/ckEgLqLGi02IV6L3vshvP++ps1iPp9Zl3tPQ==',
+        principalId: 'AmazonCustomer:A1JPP2WW1ZYN4F',
+        sourceIp: 's3.amazonaws.com',
+        region: 'us-east-1',
+        time: new Date('2024-02-24T08:47:18.267Z'),
+      },
+      object: {
+        key: 'ao1060/W1FPL2251.bag.zip',
+        size: 78668981,
+        etag: '405202973fc17c6f4b26cb56022c6201-10',
+        versionId: 'vwfO4VqvGTlWeuSAtXDOhPzFhl.6YrSG',
+        sequence: 1,
+      },
+      restore: { expiryTime: new Date('2024-03-06T00:00:00.000Z'), storageClass: 'DEEP_ARCHIVE' },
+    });
+    expect(JSON.stringify(withSequencerOf(recorded, built))).toBe(JSON.stringify(recorded));
+  });
+
+  it('LifecycleExpiration:Delete matches the AWS doc example field for field', () => {
+    const doc = loadFixture('doc-lifecycle-expiration-delete').recording;
+    const record = at(doc, 'Records', 0);
+    const built = buildEventRecord({
+      eventName: 'LifecycleExpiration:Delete',
+      configurationId: 'testConfigRule',
+      bucket: 'mybucket',
+      bucketOwnerId: 'A3NL1KOZZKExample',
+      origin: {
+        requestId: 'C3D13FE58DE4C810',
+        hostId: 'FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD',
+        principalId: 's3.amazonaws.com',
+        sourceIp: 's3.amazonaws.com',
+        region: 'us-west-2',
+        time: new Date(0),
+      },
+      object: { key: 'expiration/delete', size: 5, etag: md5('abcde'), sequence: 1 },
+    });
+    expect(JSON.stringify(withSequencerOf(record, built))).toBe(JSON.stringify(record));
+  });
+
+  it('LifecycleTransition carries lifecycleEventData after s3; ObjectRestore:Post is 2.1', () => {
+    const origin = {
+      requestId: 'R',
+      hostId: 'H',
+      principalId: 's3.amazonaws.com',
+      sourceIp: 's3.amazonaws.com',
+      region: 'us-east-1',
+      time: new Date(0),
+    };
+    const object = { key: 'k', size: 3, etag: md5('abc'), sequence: 1 };
+    const transition = buildEventRecord({
+      eventName: 'LifecycleTransition',
+      configurationId: 'c',
+      bucket: 'b',
+      bucketOwnerId: 'o',
+      origin,
+      object,
+      destinationStorageClass: 'GLACIER',
+    });
+    expect(Object.keys(transition).slice(-2)).toEqual(['s3', 'lifecycleEventData']);
+    expect(transition.lifecycleEventData).toEqual({
+      transitionEventData: { destinationStorageClass: 'GLACIER' },
+    });
+    const post = buildEventRecord({
+      eventName: 'ObjectRestore:Post',
+      configurationId: 'c',
+      bucket: 'b',
+      bucketOwnerId: 'o',
+      origin,
+      object,
+    });
+    expect([post.eventVersion, Object.keys(post.s3.object), 'glacierEventData' in post]).toEqual([
+      '2.1',
+      ['key', 'size', 'eTag', 'sequencer'],
+      false,
+    ]);
+    expect(() =>
+      buildEventRecord({
+        eventName: 'ObjectRestore:Completed',
+        configurationId: 'c',
+        bucket: 'b',
+        bucketOwnerId: 'o',
+        origin,
+        object,
+      }),
+    ).toThrow(/restore/);
   });
 });
