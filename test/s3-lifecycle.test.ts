@@ -29,14 +29,12 @@ import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 
 let t: TestVigil;
 let s3: S3Client;
+const config = {
+  queues: [{ name: 'lifecycle-events' }, { name: 'versioned-lifecycle' }],
+  scheduler: { daySeconds: 1, maxSleepSeconds: 0.25 },
+};
 beforeAll(async () => {
-  t = await startTestVigil({
-    fsync: false,
-    config: {
-      queues: [{ name: 'lifecycle-events' }, { name: 'versioned-lifecycle' }],
-      scheduler: { daySeconds: 1, maxSleepSeconds: 0.25 },
-    },
-  });
+  t = await startTestVigil({ fsync: false, config });
   s3 = t.s3;
 });
 afterAll(async () => {
@@ -232,6 +230,29 @@ describe('rules carried out', () => {
     expect(markerGone!.s3.object['versionId']).toBe(marker!.s3.object['versionId']);
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket }));
     expect([listed.Versions ?? [], listed.DeleteMarkers ?? []]).toEqual([[], []]);
+  });
+});
+
+describe('across a restart', () => {
+  it('an object that came due while Vigil was down expires when it starts again', async () => {
+    const Bucket = await bucketWithEvents('lifecycle-events');
+    await putRules(Bucket, [
+      { ID: 'tmp', Filter: { Prefix: 'tmp/' }, Status: 'Enabled', Expiration: { Days: 1 } },
+    ]);
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'tmp/restart', Body: 'x' }));
+    const { dataDir } = t;
+    await t.stop({ keepData: true });
+    // Longer than a one-second day rounded up to the next: due while nobody runs.
+    await new Promise((resolve) => setTimeout(resolve, 2200));
+    t = await startTestVigil({ fsync: false, config, dataDir });
+    s3 = t.s3;
+    const records = await receiveRecords(t, 'lifecycle-events', 1);
+    expect(records.map((r) => [r.eventName, r.s3.object['key']])).toEqual([
+      ['LifecycleExpiration:Delete', 'tmp/restart'],
+    ]);
+    expect(
+      (await errorOf(s3.send(new HeadObjectCommand({ Bucket, Key: 'tmp/restart' })))).name,
+    ).toBe('NotFound');
   });
 });
 

@@ -200,6 +200,15 @@ describe('precedence: lifecycle-configuration-examples, Example 5 and "Important
       { action: 'expire-current', ruleId: 'e' },
     ],
     [
+      'in a versioned bucket, transition over a delete marker ("Transition takes precedence over creation of delete markers")',
+      [
+        rule({ id: 't', transitions: [{ days: 365, storageClass: 'STANDARD_IA' }] }),
+        rule({ id: 'e', expiration: { days: 365 } }),
+      ],
+      current({ versioned: true }),
+      { action: 'transition', ruleId: 't', storageClass: 'STANDARD_IA' },
+    ],
+    [
       'the shorter of two expirations',
       [
         rule({ id: 'long', expiration: { days: 300 } }),

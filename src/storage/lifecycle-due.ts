@@ -34,6 +34,11 @@ export type LifecycleSubject =
       size: number;
       tags: { key: string; value: string }[];
       storageClass: string;
+      /**
+       * The bucket has versioning (enabled or suspended): expiring the current version makes
+       * a delete marker rather than deleting it for good.
+       */
+      versioned?: boolean;
     }
   | { kind: 'upload'; key: string; uploadId: string; initiated: number };
 
@@ -82,8 +87,9 @@ interface Candidate extends LifecycleDue {
 
 /**
  * The action due for `subject` at `now`, if any. Removal beats transition ("Permanent deletion
- * takes precedence over transition"); between removals the earliest due wins, between
- * transitions the preferred class, then the earliest.
+ * takes precedence over transition"), except that a transition beats making a delete marker;
+ * between removals the earliest due wins, between transitions the preferred class, then the
+ * earliest.
  *
  * @param dayLengthMs how long a lifecycle "day" is; day counts round up to the next multiple
  *   of it since the epoch (the next midnight UTC for real days).
@@ -104,7 +110,14 @@ export function dueLifecycleAction(
   minimumSize: TransitionDefaultMinimumSize = 'all_storage_classes_128K',
 ): LifecycleDue | undefined {
   const due = candidates(rules, subject, dayLengthMs, minimumSize).filter((c) => c.at <= now);
-  const removals = due.filter((c) => c.action !== 'transition');
+  // "Permanent deletion takes precedence over transition. Transition takes precedence over
+  // creation of delete markers" (intro-lifecycle-rules, lifecycle conflicts).
+  const makesMarker = (c: Candidate) =>
+    c.action === 'expire-current' && subject.kind === 'version' && subject.versioned === true;
+  const transitionDue = due.some((c) => c.action === 'transition');
+  const removals = due.filter(
+    (c) => c.action !== 'transition' && !(transitionDue && makesMarker(c)),
+  );
   const chosen =
     removals.length > 0
       ? earliest(removals)

@@ -73,6 +73,7 @@ export class LifecycleWork implements ScheduledWork {
     const { rules, transitionDefaultMinimumSize: minimum } = lifecycle;
     const day = this.engine.archive.dayMs;
     let next = Infinity;
+    const versioned = this.engine.getBucketVersioning(bucket) !== undefined;
     const consider = async (subject: LifecycleSubject, act: (due: DueAction) => Promise<void>) => {
       const due = dueLifecycleAction(rules, now, subject, day, minimum);
       // What an act leaves behind (a transitioned version's later expiration) is judged on
@@ -85,7 +86,9 @@ export class LifecycleWork implements ScheduledWork {
       for (const key of keys) {
         const versions = this.versionsOf(bucket, key);
         for (const [index, version] of versions.entries()) {
-          await consider(subjectOf(versions, index), (due) => this.act(bucket, key, version, due));
+          await consider(subjectOf(versions, index, versioned), (due) =>
+            this.act(bucket, key, version, due),
+          );
         }
       }
       if (keys.length < KEY_BATCH) break;
@@ -159,7 +162,7 @@ export class LifecycleWork implements ScheduledWork {
 type DueAction = NonNullable<ReturnType<typeof dueLifecycleAction>>;
 
 /** What the rules need to know of the `index`-th newest version of a key. */
-function subjectOf(versions: ObjectVersion[], index: number): LifecycleSubject {
+function subjectOf(versions: ObjectVersion[], index: number, versioned: boolean): LifecycleSubject {
   const version = versions[index]!;
   const newer = versions[index - 1];
   const object: ObjectRecord | undefined = version.kind === 'object' ? version.object : undefined;
@@ -183,6 +186,7 @@ function subjectOf(versions: ObjectVersion[], index: number): LifecycleSubject {
     size: object?.size ?? 0,
     tags: (object?.tags ?? []).map((t) => ({ key: t.Key, value: t.Value })),
     storageClass: object?.storageClass ?? 'STANDARD',
+    versioned,
   };
 }
 
