@@ -21,6 +21,13 @@ import { installOutboxWriter } from './delivery/outbox-writer.js';
 import type { DeliverySettings } from './delivery/types.js';
 import { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
+import {
+  ConfigRuleError,
+  createEventBridgeRoute,
+  declareConfigRules,
+  RuleStore,
+  vigilTargetCheck,
+} from './eventbridge/index.js';
 import { createFunctionRuntime, type FunctionRuntime } from './functions/index.js';
 import type { FunctionDefinition } from './functions/types.js';
 import { createGateRoute, sendsUploadsTo } from './gate/index.js';
@@ -180,6 +187,12 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
   });
   installActivityWriter(engine);
   const history = new HistoryStore(engine.db);
+  // The default event bus: its rules in vigil.db, their targets Vigil's own destinations.
+  const eventBus = new RuleStore({
+    db: engine.db,
+    ...scope,
+    checkTarget: vigilTargetCheck(directory),
+  });
   installOutboxWriter({
     engine,
     store: outbox,
@@ -187,8 +200,16 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     region: config.region,
     onRowsAdded: () => dispatcher.wake(),
     onEmitted: (destination) => metrics.emitted(destination),
+    eventBus,
   });
   await declareDestinations(config, queues, directory);
+  try {
+    declareConfigRules(config.eventBridge, eventBus);
+  } catch (error) {
+    engine.close();
+    if (error instanceof ConfigRuleError) throw new ConfigError(`Invalid ${error.message}`);
+    throw error;
+  }
   if (!queues.exists(config.pipeline.reviewQueue))
     await queues.createQueue(config.pipeline.reviewQueue);
   if (config.seed) seedScenario(engine, config);
@@ -286,6 +307,12 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
       engine,
       lookupSecret,
       logger: log.child({ component: 'rekognition' }),
+    }),
+    createEventBridgeRoute({
+      rules: eventBus,
+      lookupSecret,
+      ...scope,
+      logger: log.child({ component: 'eventbridge' }),
     }),
     createGateRoute({
       engine,

@@ -158,10 +158,10 @@ describe('malformed requests get the exact S3 error and change nothing', () => {
   });
 
   it('unknown sub-resources answer NotImplemented by name', async () => {
-    const res = await send({ method: 'GET', path: `/${bucket}`, query: { lifecycle: '' } });
+    const res = await send({ method: 'GET', path: `/${bucket}`, query: { website: '' } });
     expect(res.status).toBe(501);
     expect(res.code).toBe('NotImplemented');
-    expect(res.body).toContain('lifecycle');
+    expect(res.body).toContain('website');
   });
 
   it('?versioning with a method S3 does not take → MethodNotAllowed; bucket tagging writes → NotImplemented by name', async () => {

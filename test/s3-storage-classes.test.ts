@@ -22,12 +22,29 @@ import {
 import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from './support/errors.js';
+import { WebhookReceiver } from './support/webhook-receiver.js';
 import { until } from './support/until.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
+
+const hooks = await WebhookReceiver.start();
 
 /** Restores take 0.3 s (Expedited) to 0.6 s; a day is one second. */
 const config = {
   queues: [{ name: 'restore-events' }],
+  webhooks: [{ name: 'restores-hook', url: hooks.url, secret: 'a-secret-of-sixteen+' }],
+  // Restore events of every bucket with an EventBridgeConfiguration, to a webhook.
+  eventBridge: {
+    rules: [
+      {
+        name: 'restores',
+        eventPattern: {
+          source: ['aws.s3'],
+          'detail-type': [{ prefix: 'Object Restore' }],
+        },
+        targets: [{ id: 'hook', arn: 'arn:vigil:webhook:us-east-1:000000000000:restores-hook' }],
+      },
+    ],
+  },
   scheduler: {
     restoreSeconds: {
       GLACIER: { Expedited: 0.3, Standard: 0.6, Bulk: 0.6 },
@@ -48,6 +65,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t?.stop();
+  await hooks.stop();
 });
 
 const put = (
@@ -292,6 +310,46 @@ describe('RestoreObject', () => {
       s3: { object: { key: 'a+b.txt', sequencer } },
     });
     expect(Object.keys(deleted.s3.object)).toEqual(['key', 'sequencer']);
+  });
+});
+
+describe('through EventBridge', () => {
+  it('a rule on Object Restore events delivers Initiated and Completed to a webhook', async () => {
+    const Bucket = bucketName('restore-bus');
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket,
+        NotificationConfiguration: { EventBridgeConfiguration: {} },
+      }),
+    );
+    await s3.send(
+      new PutObjectCommand({ Bucket, Key: 'k', Body: 'cold', StorageClass: 'GLACIER' }),
+    );
+    await s3.send(
+      new RestoreObjectCommand({
+        Bucket,
+        Key: 'k',
+        RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: 'Expedited' } },
+      }),
+    );
+    await hooks.waitFor(2, 10_000);
+    const events = hooks.received.map(
+      (h) => JSON.parse(h.body) as { 'detail-type': string; detail: Record<string, unknown> },
+    );
+    expect(events.map((e) => e['detail-type'])).toEqual([
+      'Object Restore Initiated',
+      'Object Restore Completed',
+    ]);
+    expect(events[0]!.detail).toMatchObject({
+      bucket: { name: Bucket },
+      object: { key: 'k', size: 4 },
+      'source-storage-class': 'GLACIER',
+    });
+    expect(events[1]!.detail).toMatchObject({
+      'source-storage-class': 'GLACIER',
+      'restore-expiry-time': expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as unknown,
+    });
   });
 });
 

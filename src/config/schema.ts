@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { eventBridgeConfigSchema } from '../eventbridge/config-schema.js';
 import { customModelsSchema } from '../moderation/custom/schema.js';
 import { pipelineSettingsSchema } from '../pipeline/settings.js';
 
@@ -253,6 +254,8 @@ export const configSchema = z
     webhooks: z.array(webhookSchema).default([]),
     /** Lambda-style functions (see docs/functions.md). */
     functions: z.array(functionSchema).default([]),
+    /** Rules of the default event bus, declared at start-up (docs/notifications.md). */
+    eventBridge: eventBridgeConfigSchema.default(eventBridgeConfigSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
     moderation: moderationSchema.default(moderationSchema.parse({})),
     /** The moderate-image function: confidence, per-label policy, review queue, tags. */

@@ -13,3 +13,15 @@ export {
   type EventPattern,
 } from './pattern.js';
 export type { EventBus, EventBusDelivery } from './types.js';
+export { createEventBridgeRoute, type EventBridgeRouteOptions } from './api.js';
+export { ConfigRuleError, declareConfigRules } from './config-rules.js';
+export { eventBridgeConfigSchema, type EventBridgeConfig } from './config-schema.js';
+export { EventBridgeError, type EventBridgeErrorCode } from './errors.js';
+export {
+  RuleStore,
+  type FailedTarget,
+  type RuleInput,
+  type RuleStoreOptions,
+} from './rule-store.js';
+export type { EventRule, RuleState, RuleTarget } from './rule-model.js';
+export { vigilTargetCheck, type TargetCheck } from './targets.js';

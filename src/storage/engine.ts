@@ -597,22 +597,11 @@ export class StorageEngine {
     options: LifecycleDelete = {},
   ): Promise<DeleteOutcome> {
     const { outcome, blobs } = await this.reclaiming(() => {
-      if (options.onlySequence !== undefined) {
-        const target =
-          versionId === undefined
-            ? this.findObject(bucket, key)
-            : this.findVersion(bucket, key, versionId);
-        const sequence =
-          target === undefined
-            ? undefined
-            : 'kind' in target
-              ? target.kind === 'object'
-                ? target.object.sequence
-                : target.sequence
-              : target.sequence;
-        if (sequence !== options.onlySequence)
-          return { outcome: { existed: false, skipped: true }, blobs: [] };
-      }
+      if (
+        options.onlySequence !== undefined &&
+        this.sequenceOf(bucket, key, versionId) !== options.onlySequence
+      )
+        return { outcome: { existed: false, skipped: true }, blobs: [] };
       const byLifecycle = options.byLifecycle === true;
       return versionId === undefined
         ? this.deleteCurrent(bucket, key, context, byLifecycle)
@@ -621,6 +610,14 @@ export class StorageEngine {
     await this.blobs.remove(blobs);
     this.space.restore();
     return outcome;
+  }
+
+  /** The write sequence of the current object, or of the version (or marker) named. */
+  private sequenceOf(bucket: string, key: string, versionId?: string): number | undefined {
+    if (versionId === undefined) return this.findObject(bucket, key)?.sequence;
+    const version = this.findVersion(bucket, key, versionId);
+    if (version === undefined) return undefined;
+    return version.kind === 'object' ? version.object.sequence : version.sequence;
   }
 
   private deleteCurrent(

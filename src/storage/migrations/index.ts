@@ -444,4 +444,31 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE buckets ADD COLUMN lifecycle_configuration TEXT;
     `,
   },
+  {
+    version: 15,
+    name: 'EventBridge rules and targets of the default bus',
+    sql: `
+      -- Rules of the default event bus (src/eventbridge/rule-store.ts). Names are unique on
+      -- the bus, as in EventBridge.
+      CREATE TABLE eventbridge_rules (
+        name          TEXT PRIMARY KEY,
+        -- The pattern's JSON text as given, validated when stored.
+        event_pattern TEXT NOT NULL,
+        state         TEXT NOT NULL CHECK (state IN ('ENABLED', 'DISABLED')),
+        description   TEXT,
+        created_at    INTEGER NOT NULL
+      ) STRICT;
+
+      -- Each rule's targets (at most five); rowid keeps the order they were first added.
+      CREATE TABLE eventbridge_targets (
+        rule        TEXT NOT NULL REFERENCES eventbridge_rules(name) ON DELETE CASCADE,
+        id          TEXT NOT NULL,
+        arn         TEXT NOT NULL,
+        -- Constant JSON text sent instead of the event, or a JSONPath selecting part of it.
+        input       TEXT,
+        input_path  TEXT,
+        UNIQUE (rule, id)
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,0 +1,157 @@
+/**
+ * EventBridge's wire protocol, AWS JSON 1.1: `POST /` with `X-Amz-Target: AWSEvents.<Op>` and
+ * `Content-Type: application/x-amz-json-1.1`, signed with SigV4 for service `events`
+ * (botocore `events/2015-10-07/service-2.json` metadata: jsonVersion 1.1, targetPrefix
+ * AWSEvents, signingName events). Errors are `{"__type", "message"}`: HTTP 400 for client
+ * errors, 500 for InternalException (its `fault` trait in the same model). Protocol errors
+ * (authentication, unknown operation, bad JSON) use the AWS front end's names, as the
+ * Rekognition API does (src/moderation/rekognition-api.ts cites the captures).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { isSigned, verifySigV4 } from '../s3/auth/index.js';
+import { S3Error } from '../s3/errors.js';
+import { EventBridgeError } from './errors.js';
+
+export const TARGET_PREFIX = 'AWSEvents.';
+const CONTENT_TYPE = 'application/x-amz-json-1.1';
+/**
+ * Largest request body read. The biggest request Vigil answers is PutTargets: 10 entries of
+ * 8 KiB Input each; TestEventPattern's Event is unbounded in the model, PutEvents caps an
+ * entry at 256 KB.
+ */
+export const MAX_BODY = 1024 * 1024;
+
+/** A failure of the protocol layer rather than of an operation. */
+export class WireError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+export async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) {
+      // The rest of the body stays unread, so the connection cannot be reused.
+      res.setHeader('connection', 'close');
+      throw new WireError(
+        'SerializationException',
+        `The request body is over ${MAX_BODY} bytes, more than any EventBridge request Vigil answers needs.`,
+      );
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** SigV4 for service `events`; the signature covers the SHA-256 of the body. */
+export function authenticate(
+  req: IncomingMessage,
+  body: Buffer,
+  lookupSecret: (accessKeyId: string) => string | undefined,
+): void {
+  const payloadSha256 = createHash('sha256').update(body).digest('hex');
+  const request = { method: 'POST', rawUrl: req.url ?? '/', headers: req.headers, payloadSha256 };
+  if (!isSigned(request))
+    throw new WireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+  try {
+    const { payload } = verifySigV4(request, { lookupSecret, services: ['events'] });
+    if (payload.kind === 'sha256' && payload.expectedHex !== payloadSha256)
+      throw new WireError(
+        'InvalidSignatureException',
+        'The x-amz-content-sha256 header does not match the request body.',
+      );
+    if (payload.kind !== 'sha256' && payload.kind !== 'unsigned')
+      throw new WireError(
+        'IncompleteSignatureException',
+        'The EventBridge API does not accept aws-chunked payloads.',
+      );
+  } catch (error) {
+    if (error instanceof S3Error) throw fromS3AuthError(error);
+    throw error;
+  }
+}
+
+/** SigV4 verification reports in S3's terms; AWS JSON services use these names instead. */
+function fromS3AuthError(error: S3Error): WireError {
+  switch (error.code) {
+    case 'InvalidAccessKeyId':
+      return new WireError(
+        'UnrecognizedClientException',
+        'The security token included in the request is invalid.',
+      );
+    case 'SignatureDoesNotMatch':
+      return new WireError(
+        'InvalidSignatureException',
+        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+      );
+    case 'RequestTimeTooSkewed':
+      return new WireError(
+        'InvalidSignatureException',
+        `Signature expired: request time ${error.details['RequestTime'] ?? '?'} is more than ${Number(error.details['MaxAllowedSkewMilliseconds'] ?? 0) / 60_000} min from server time ${error.details['ServerTime'] ?? '?'}.`,
+      );
+    default:
+      return new WireError('IncompleteSignatureException', error.message);
+  }
+}
+
+/** The request body as a JSON object; an empty body is `{}`, as AWS SDKs send no body for it. */
+export function parseJsonObject(body: Buffer): Record<string, unknown> {
+  let input: unknown;
+  try {
+    input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new WireError('SerializationException', 'The request body is not valid JSON.');
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new WireError('SerializationException', 'The request body must be a JSON object.');
+  return input as Record<string, unknown>;
+}
+
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  body: object,
+): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': CONTENT_TYPE,
+    'content-length': Buffer.byteLength(text),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(text);
+}
+
+export function sendError(
+  res: ServerResponse,
+  requestId: string,
+  error: unknown,
+  logger: Logger,
+  operation: string,
+): void {
+  if (res.headersSent || res.destroyed) {
+    res.destroy();
+    return;
+  }
+  if (error instanceof WireError || error instanceof EventBridgeError) {
+    const type = error instanceof WireError ? error.type : error.code;
+    const status = error instanceof WireError ? error.status : 400;
+    logger.debug({ type, requestId, operation }, error.message);
+    sendJson(res, status, requestId, { __type: type, message: error.message });
+    return;
+  }
+  logger.error({ err: error, requestId, operation }, 'internal error in the EventBridge API');
+  sendJson(res, 500, requestId, {
+    __type: 'InternalException',
+    message: 'Internal server error',
+  });
+}
