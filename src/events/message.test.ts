@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   at,
+  Bindings,
   expectMatchesRecording,
   keyOrder,
   loadFixture,
@@ -597,5 +598,52 @@ describe('restore and lifecycle events, against AWS', () => {
         object,
       }),
     ).toThrow(/restore/);
+  });
+});
+
+describe('restore events, against the AWS recording', () => {
+  it('ObjectRestore:Post and :Completed match test_restore_object field for field', () => {
+    const [post, completed] = at(
+      loadFixture('sqs-restore-object').recording,
+      'receive_messages',
+      'messages',
+    ) as [Record<string, unknown>, Record<string, unknown>];
+    const origin = (principalId: string, sourceIp: string): EventOrigin => ({
+      requestId: '0123456789ABCDEF',
+      hostId: 'aG9zdA==',
+      principalId,
+      sourceIp,
+      region: 'us-east-1',
+      time: new Date('2023-07-13T01:18:19.000Z'),
+    });
+    const common = {
+      configurationId: 'restores',
+      bucket: 'restore-bucket',
+      bucketOwnerId: 'A3NL1KOZZKExample',
+      object: { key: 'my_key_restore', size: 9, etag: md5('something'), sequence: 7 },
+    };
+    const bindings = new Bindings();
+    expectMatchesRecording(
+      buildEventRecord({
+        ...common,
+        eventName: 'ObjectRestore:Post',
+        origin: origin('AIDAJDPLRKLG7UEXAMPLE', '127.0.0.1'),
+      }),
+      post,
+      bindings,
+    );
+    const built = buildEventRecord({
+      ...common,
+      eventName: 'ObjectRestore:Completed',
+      origin: origin('AmazonCustomer:A3NL1KOZZKExample', 's3.amazonaws.com'),
+      restore: { expiryTime: new Date('2023-07-15T00:00:00.000Z'), storageClass: 'GLACIER' },
+    });
+    // The recording leaves the address unchecked (see the fixture's note).
+    expect(built.requestParameters.sourceIPAddress).toBe('s3.amazonaws.com');
+    expectMatchesRecording(
+      { ...built, requestParameters: { sourceIPAddress: '10.0.0.1' } },
+      completed,
+      bindings,
+    );
   });
 });
