@@ -16,14 +16,8 @@ import {
   type ListVersionsResult,
 } from './versions.js';
 import { listEntries } from './listing.js';
-import {
-  DEFAULT_ARCHIVE_SETTINGS,
-  isArchiveClass,
-  restoreDelay,
-  restoreExpiry,
-  type ArchiveSettings,
-} from './archive.js';
-import { ArchiveRows } from './restores.js';
+import { DEFAULT_ARCHIVE_SETTINGS, type ArchiveSettings } from './archive.js';
+import { ArchiveChanges, ArchiveRows } from './restores.js';
 import { objectFromRow, rowFromObject, type ObjectRow } from './rows.js';
 import { SpaceReserve, type SpaceLog, type WriteKind } from './space-reserve.js';
 import {
@@ -40,9 +34,6 @@ import {
   type ObjectRecord,
   type ObjectVersion,
   type OpenedObject,
-  type RestoreState,
-  type RestoreTier,
-  type StorageClass,
   type Tag,
   type VersioningStatus,
 } from './types.js';
@@ -97,7 +88,7 @@ export class StorageEngine {
   private readonly statements;
   /** Noncurrent versions and delete markers (versioning). */
   readonly versions: VersionTable;
-  private readonly archiveRows: ArchiveRows;
+  private readonly archiveChanges: ArchiveChanges;
   /** Restore delays and the length of a day. */
   archive: ArchiveSettings = DEFAULT_ARCHIVE_SETTINGS;
 
@@ -110,7 +101,7 @@ export class StorageEngine {
   ) {
     this.group = new GroupCommit(db, wal);
     this.versions = new VersionTable(db);
-    this.archiveRows = new ArchiveRows(db);
+    this.archiveChanges = new ArchiveChanges(this, new ArchiveRows(db));
     this.statements = {
       getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
       upsertObject: db.prepare(
@@ -777,126 +768,9 @@ export class StorageEngine {
 
   // ---- storage classes and restores ------------------------------------------------------
 
-  /**
-   * RestoreObject on the current object or the version named: starts a restore that
-   * completes after the tier's delay, or, when the version's copy is already restored, moves
-   * the copy's expiry to `days` from `now` (S3 answers these 202 and 200).
-   *
-   * @throws StorageError `InvalidObjectState` (the class needs no restore),
-   *   `RestoreAlreadyInProgress`, `InvalidArgument` (a tier the class lacks), and
-   *   `headObject`'s errors.
-   */
-  restoreObject(
-    bucket: string,
-    key: string,
-    versionId: string | undefined,
-    request: { days: number; tier: RestoreTier },
-    context: ChangeContext,
-    now = Date.now(),
-  ): Promise<'started' | 'extended'> {
-    return this.grouped(() => {
-      const object = this.headObject(bucket, key, versionId);
-      const { storageClass } = object;
-      if (!isArchiveClass(storageClass))
-        throw new StorageError(
-          'InvalidObjectState',
-          "Restore is not allowed for the object's current storage class",
-        );
-      if (object.restore?.ongoing) throw new StorageError('RestoreAlreadyInProgress');
-      if (object.restore && object.restore.expiresAt > now) {
-        const expiresAt = restoreExpiry(now, request.days, this.archive.dayMs);
-        this.archiveRows.update(object, storageClass, { ongoing: false, expiresAt });
-        return 'extended';
-      }
-      const delay = restoreDelay(this.archive, storageClass, request.tier);
-      if (delay === undefined)
-        throw new StorageError(
-          'InvalidArgument',
-          `The ${request.tier} tier is not available for the ${storageClass} storage class`,
-        );
-      const restore: RestoreState = {
-        ongoing: true,
-        tier: request.tier,
-        days: request.days,
-        readyAt: now + delay,
-      };
-      this.archiveRows.update(object, storageClass, restore);
-      this.emit({ kind: 'restore-initiated', object: { ...object, restore } }, context);
-      return 'started';
-    });
-  }
-
-  /** Versions whose restore completes or whose copy expires by `now`, soonest first. */
-  dueRestores(now: number, limit = 100): ObjectRecord[] {
-    return this.archiveRows.due(now, limit);
-  }
-
-  /** When the next restore completes or expires (epoch ms), or undefined when none will. */
-  nextRestoreChange(): number | undefined {
-    return this.archiveRows.nextDue();
-  }
-
-  /**
-   * Completes the restore of `due` (a `dueRestores` result) when it is due, counting the
-   * copy's days from when it was due (not from when this runs: a restart changes nothing),
-   * or ends its expired copy. Emits ObjectRestore:Completed or :Delete. Returns false when
-   * the version changed meanwhile and nothing was due.
-   */
-  advanceRestore(due: ObjectRecord, now: number, context: ChangeContext): Promise<boolean> {
-    return this.grouped(() => {
-      const object = this.archiveRows.find(due.bucket, due.key, due.sequence);
-      const restore = object?.restore;
-      if (!object || !restore) return false;
-      if (restore.ongoing) {
-        if (!isArchiveClass(object.storageClass)) {
-          // Cannot happen (a class change clears the restore), but must not stay due forever.
-          this.archiveRows.update(object, object.storageClass, undefined);
-          return false;
-        }
-        if (restore.readyAt > now) return false;
-        const restored: RestoreState = {
-          ongoing: false,
-          expiresAt: restoreExpiry(restore.readyAt, restore.days, this.archive.dayMs),
-        };
-        this.archiveRows.update(object, object.storageClass, restored);
-        this.emit(
-          {
-            kind: 'restore-completed',
-            object: { ...object, restore: restored },
-            restoredFrom: object.storageClass,
-          },
-          context,
-        );
-        return true;
-      }
-      if (restore.expiresAt > now) return false;
-      this.archiveRows.update(object, object.storageClass, undefined);
-      const expired = { ...object };
-      delete expired.restore;
-      this.emit({ kind: 'restore-expired', object: expired }, context);
-      return true;
-    });
-  }
-
-  /**
-   * Moves a version to another storage class (a lifecycle transition), emitting
-   * LifecycleTransition. Returns false when the version is gone or already there.
-   */
-  transitionVersion(
-    version: Pick<ObjectRecord, 'bucket' | 'key' | 'sequence'>,
-    storageClass: StorageClass,
-    context: ChangeContext,
-  ): Promise<boolean> {
-    return this.grouped(() => {
-      const object = this.archiveRows.find(version.bucket, version.key, version.sequence);
-      const from = object?.storageClass ?? 'STANDARD';
-      if (!object || from === storageClass) return false;
-      this.archiveRows.update(object, storageClass, undefined);
-      const moved: ObjectRecord = { ...object, storageClass };
-      delete moved.restore;
-      this.emit({ kind: 'transitioned', object: moved, from }, context);
-      return true;
-    });
+  /** RestoreObject, restores that come due, lifecycle transitions (restores.ts). */
+  get archived(): ArchiveChanges {
+    return this.archiveChanges;
   }
 
   /** ListObjectVersions (see `listVersions`). */

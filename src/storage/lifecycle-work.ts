@@ -127,7 +127,7 @@ export class LifecycleWork implements ScheduledWork {
         return;
       case 'transition':
         if (version.kind === 'object' && due.storageClass)
-          await this.engine.transitionVersion(version.object, due.storageClass, context);
+          await this.engine.archived.transitionVersion(version.object, due.storageClass, context);
         return;
       case 'abort-upload': // uploads are walked apart (see `walk`)
         return;

@@ -25,10 +25,10 @@ export class RestoreWork implements ScheduledWork {
 
   async run(now: number): Promise<number | undefined> {
     for (;;) {
-      const due = this.engine.dueRestores(now, BATCH);
+      const due = this.engine.archived.dueRestores(now, BATCH);
       for (const object of due) {
         const completing = object.restore?.ongoing === true;
-        await this.engine.advanceRestore(
+        await this.engine.archived.advanceRestore(
           object,
           now,
           systemContext(completing ? `AmazonCustomer:${this.ownerId}` : 's3.amazonaws.com'),
@@ -36,7 +36,7 @@ export class RestoreWork implements ScheduledWork {
       }
       if (due.length < BATCH) break;
     }
-    return this.engine.nextRestoreChange();
+    return this.engine.archived.nextRestoreChange();
   }
 }
 

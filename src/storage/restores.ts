@@ -1,9 +1,10 @@
 /**
  * Storage classes and restores of stored versions, wherever the version lives (the current
  * object in `objects`, a noncurrent one in `object_versions`). A version is named by its
- * `sequence`, which no other write in the data directory shares. The storage engine calls
- * these inside its own transactions.
+ * `sequence`, which no other write in the data directory shares. `ArchiveChanges` are the
+ * operations (the engine exposes them as `engine.archived`); `ArchiveRows` their SQL.
  */
+import { isArchiveClass, restoreDelay, restoreExpiry, type ArchiveSettings } from './archive.js';
 import type { SqliteDatabase } from './database.js';
 import {
   OBJECT_COLUMNS_WITHOUT_DATA,
@@ -11,7 +12,160 @@ import {
   restoreDueAt,
   type ObjectRow,
 } from './rows.js';
-import type { ObjectRecord, RestoreState, StorageClass } from './types.js';
+import {
+  StorageError,
+  type ChangeContext,
+  type ObjectChange,
+  type ObjectRecord,
+  type RestoreState,
+  type RestoreTier,
+  type StorageClass,
+} from './types.js';
+
+/**
+ * What the archive operations need of the storage engine: its group commit, its reads, its
+ * change hooks and its settings.
+ */
+export interface ArchiveHost {
+  readonly archive: ArchiveSettings;
+  grouped<T>(fn: () => T): Promise<T>;
+  headObject(bucket: string, key: string, versionId?: string): ObjectRecord;
+  emit(change: ObjectChange, context: ChangeContext): void;
+}
+
+/**
+ * RestoreObject, and the changes the scheduler makes to archived versions: restores that
+ * complete and expire, lifecycle transitions. Each is one engine transaction that emits its
+ * change, so its events commit with it.
+ */
+export class ArchiveChanges {
+  constructor(
+    private readonly host: ArchiveHost,
+    private readonly rows: ArchiveRows,
+  ) {}
+
+  /**
+   * RestoreObject on the current object or the version named: starts a restore that
+   * completes after the tier's delay, or, when the version's copy is already restored, moves
+   * the copy's expiry to `days` from `now` (S3 answers these 202 and 200).
+   *
+   * @throws StorageError `InvalidObjectState` (the class needs no restore),
+   *   `RestoreAlreadyInProgress`, `InvalidArgument` (a tier the class lacks), and
+   *   `headObject`'s errors.
+   */
+  restoreObject(
+    bucket: string,
+    key: string,
+    versionId: string | undefined,
+    request: { days: number; tier: RestoreTier },
+    context: ChangeContext,
+    now = Date.now(),
+  ): Promise<'started' | 'extended'> {
+    return this.host.grouped(() => {
+      const object = this.host.headObject(bucket, key, versionId);
+      const { storageClass } = object;
+      if (!isArchiveClass(storageClass))
+        throw new StorageError(
+          'InvalidObjectState',
+          "Restore is not allowed for the object's current storage class",
+        );
+      if (object.restore?.ongoing) throw new StorageError('RestoreAlreadyInProgress');
+      if (object.restore && object.restore.expiresAt > now) {
+        const expiresAt = restoreExpiry(now, request.days, this.host.archive.dayMs);
+        this.rows.update(object, storageClass, { ongoing: false, expiresAt });
+        return 'extended';
+      }
+      const delay = restoreDelay(this.host.archive, storageClass, request.tier);
+      if (delay === undefined)
+        throw new StorageError(
+          'InvalidArgument',
+          `The ${request.tier} tier is not available for the ${storageClass} storage class`,
+        );
+      const restore: RestoreState = {
+        ongoing: true,
+        tier: request.tier,
+        days: request.days,
+        readyAt: now + delay,
+      };
+      this.rows.update(object, storageClass, restore);
+      this.host.emit({ kind: 'restore-initiated', object: { ...object, restore } }, context);
+      return 'started';
+    });
+  }
+
+  /** Versions whose restore completes or whose copy expires by `now`, soonest first. */
+  dueRestores(now: number, limit = 100): ObjectRecord[] {
+    return this.rows.due(now, limit);
+  }
+
+  /** When the next restore completes or expires (epoch ms), or undefined when none will. */
+  nextRestoreChange(): number | undefined {
+    return this.rows.nextDue();
+  }
+
+  /**
+   * Completes the restore of `due` (a `dueRestores` result) when it is due, counting the
+   * copy's days from when it was due (not from when this runs: a restart changes nothing),
+   * or ends its expired copy. Emits ObjectRestore:Completed or :Delete. Returns false when
+   * the version changed meanwhile and nothing was due.
+   */
+  advanceRestore(due: ObjectRecord, now: number, context: ChangeContext): Promise<boolean> {
+    return this.host.grouped(() => {
+      const object = this.rows.find(due.bucket, due.key, due.sequence);
+      const restore = object?.restore;
+      if (!object || !restore) return false;
+      if (restore.ongoing) {
+        if (!isArchiveClass(object.storageClass)) {
+          // Cannot happen (a class change clears the restore), but must not stay due forever.
+          this.rows.update(object, object.storageClass, undefined);
+          return false;
+        }
+        if (restore.readyAt > now) return false;
+        const restored: RestoreState = {
+          ongoing: false,
+          expiresAt: restoreExpiry(restore.readyAt, restore.days, this.host.archive.dayMs),
+        };
+        this.rows.update(object, object.storageClass, restored);
+        this.host.emit(
+          {
+            kind: 'restore-completed',
+            object: { ...object, restore: restored },
+            restoredFrom: object.storageClass,
+          },
+          context,
+        );
+        return true;
+      }
+      if (restore.expiresAt > now) return false;
+      this.rows.update(object, object.storageClass, undefined);
+      const expired = { ...object };
+      delete expired.restore;
+      this.host.emit({ kind: 'restore-expired', object: expired }, context);
+      return true;
+    });
+  }
+
+  /**
+   * Moves a version to another storage class (a lifecycle transition), emitting
+   * LifecycleTransition. Returns false when the version is gone or already there.
+   */
+  transitionVersion(
+    version: Pick<ObjectRecord, 'bucket' | 'key' | 'sequence'>,
+    storageClass: StorageClass,
+    context: ChangeContext,
+  ): Promise<boolean> {
+    return this.host.grouped(() => {
+      const object = this.rows.find(version.bucket, version.key, version.sequence);
+      const from = object?.storageClass ?? 'STANDARD';
+      if (!object || from === storageClass) return false;
+      this.rows.update(object, storageClass, undefined);
+      const moved: ObjectRecord = { ...object, storageClass };
+      delete moved.restore;
+      this.host.emit({ kind: 'transitioned', object: moved, from }, context);
+      return true;
+    });
+  }
+}
 
 export class ArchiveRows {
   private readonly statements;

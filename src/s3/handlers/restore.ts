@@ -29,7 +29,7 @@ export async function restoreObject(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
   const request = parseRestoreRequest(await readSmallBody(ctx));
-  const outcome = await ctx.deps.engine.restoreObject(
+  const outcome = await ctx.deps.engine.archived.restoreObject(
     bucket,
     key,
     versionIdParam(ctx),
