@@ -1,7 +1,8 @@
 /**
  * boto3, unchanged, against a listening Vigil: Python scripts drive the features issue 11
  * brings (versioning, delete markers, ACLs refused as S3 refuses them, UTF-8 metadata,
- * archive storage classes and RestoreObject, lifecycle rules) and print what they saw as JSON. CI has boto3 (the machine's Python, or Debian's python3-boto3,
+ * archive storage classes and RestoreObject, lifecycle rules, EventBridge rules) and print
+ * what they saw as JSON. CI has boto3 (the machine's Python, or Debian's python3-boto3,
  * which .ci/run installs); elsewhere the test is skipped, saying why.
  */
 import { execFile, spawnSync } from 'node:child_process';
@@ -94,6 +95,40 @@ except ClientError as e:
 json.dump(seen, sys.stdout)
 `;
 
+const EVENTS_SCRIPT = String.raw`
+import json, os, sys
+import boto3
+from botocore.exceptions import ClientError
+
+def client(service):
+    return boto3.client(service, endpoint_url=os.environ['VIGIL_URL'], region_name='us-east-1',
+                        aws_access_key_id=os.environ['VIGIL_KEY'],
+                        aws_secret_access_key=os.environ['VIGIL_SECRET'])
+events, s3, sqs = client('events'), client('s3'), client('sqs')
+bucket = os.environ['BUCKET']
+seen = {}
+queue = sqs.create_queue(QueueName='boto3-bus')['QueueUrl']
+pattern = {'source': ['aws.s3'], 'detail-type': ['Object Created'],
+           'detail': {'bucket': {'name': [bucket]}, 'object': {'key': [{'suffix': '.jpg'}]}}}
+seen['rule_arn'] = events.put_rule(Name='boto3-jpgs', EventPattern=json.dumps(pattern))['RuleArn']
+put = events.put_targets(Rule='boto3-jpgs', Targets=[
+    {'Id': 'q', 'Arn': 'arn:aws:sqs:us-east-1:000000000000:boto3-bus', 'InputPath': '$.detail.object'}])
+seen['failed'] = put['FailedEntryCount']
+seen['rules'] = [r['Name'] for r in events.list_rules(NamePrefix='boto3-')['Rules']]
+try:
+    events.put_rule(Name='boto3-bad', EventPattern='{"source": "aws.s3"}')
+except ClientError as e:
+    seen['bad_pattern'] = e.response['Error']['Code']
+s3.create_bucket(Bucket=bucket)
+s3.put_bucket_notification_configuration(Bucket=bucket,
+    NotificationConfiguration={'EventBridgeConfiguration': {}})
+s3.put_object(Bucket=bucket, Key='a.jpg', Body=b'jpg')
+s3.put_object(Bucket=bucket, Key='b.txt', Body=b'txt')
+got = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=5, MaxNumberOfMessages=10)
+seen['delivered'] = [json.loads(m['Body'])['key'] for m in got.get('Messages', [])]
+json.dump(seen, sys.stdout)
+`;
+
 const python = pythonWithBoto3();
 
 describe('boto3', () => {
@@ -176,6 +211,16 @@ describe('boto3', () => {
       body: 'archived',
       rules: [['tmp', { Days: 7 }, [{ Days: 1, StorageClass: 'DEEP_ARCHIVE' }]]],
       bad_rule: 'InvalidArgument',
+    });
+  });
+
+  it('manages EventBridge rules and gets a bucket’s events through one', async () => {
+    expect(await runScript(EVENTS_SCRIPT, bucketName('boto3-bus'))).toEqual({
+      rule_arn: 'arn:aws:events:us-east-1:000000000000:rule/boto3-jpgs',
+      failed: 0,
+      rules: ['boto3-jpgs'],
+      bad_pattern: 'InvalidEventPatternException',
+      delivered: ['a.jpg'],
     });
   });
 });
