@@ -57,6 +57,9 @@ const PutRule: Operation = (input, { rules, scope }) => {
     throw validation(
       'Vigil does not run scheduled rules: ScheduleExpression is not supported. Give an EventPattern instead.',
     );
+  // Tags would be stored and shown nowhere: refused rather than silently dropped.
+  if (Array.isArray(input['Tags']) && input['Tags'].length > 0)
+    throw validation('Vigil does not store tags on rules: send PutRule without Tags.');
   const eventPattern = optionalString(input, 'EventPattern');
   if (eventPattern === undefined)
     throw validation('Parameter(s) EventPattern or ScheduleExpression must be specified.');

@@ -259,7 +259,16 @@ describe('validation, in EventBridge’s words', () => {
     expect((await call('ListRules', { EventBusName: 'default' })).status).toBe(200);
   });
 
-  it('refuses schedules, rules without a pattern and CloudTrail states', async () => {
+  it('refuses schedules, rules without a pattern, tags and CloudTrail states', async () => {
+    expectError(
+      await call('PutRule', {
+        Name: 'r',
+        EventPattern: '{"source":["aws.s3"]}',
+        Tags: [{ Key: 'team', Value: 'photos' }],
+      }),
+      'ValidationException',
+      /does not store tags/,
+    );
     expectError(
       await call('PutRule', { Name: 'r', ScheduleExpression: 'rate(5 minutes)' }),
       'ValidationException',
