@@ -66,6 +66,7 @@ import {
   MultipartUploads,
   StorageEngine,
   archiveSettings,
+  lockDataDir,
   startBackgroundChanges,
 } from './storage/index.js';
 
@@ -98,7 +99,27 @@ export interface RunningVigil {
  * webhooks, the S3, SQS and admin APIs, metrics, and the HTTP server.
  */
 export async function startVigil(config: VigilConfig, logger?: Logger): Promise<RunningVigil> {
-  const log = logger ?? pino({ level: config.logLevel });
+  // One data directory, one Vigil (ADR 24): a second one stops here, naming the first.
+  const lock = await lockDataDir(config.dataDir);
+  try {
+    const vigil = await startOnDataDir(config, logger ?? pino({ level: config.logLevel }));
+    return {
+      ...vigil,
+      stop: async () => {
+        try {
+          await vigil.stop();
+        } finally {
+          lock.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startOnDataDir(config: VigilConfig, log: Logger): Promise<RunningVigil> {
   // Storage first: it refuses to start, saying how much space it needs, on a full disk.
   const engine = await StorageEngine.open({
     dataDir: config.dataDir,

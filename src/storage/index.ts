@@ -38,3 +38,4 @@ export { Scheduler, type ScheduledWork } from './scheduler.js';
 export type { StoredLifecycle } from './lifecycle-work.js';
 export type { LifecycleRule } from './lifecycle-rules.js';
 export { systemContext } from './restore-work.js';
+export { DataDirLockedError, lockDataDir, LOCK_FILE, type DataDirLock } from './data-dir-lock.js';
