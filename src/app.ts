@@ -20,6 +20,7 @@ import { OutboxStore } from './delivery/outbox-store.js';
 import { installOutboxWriter } from './delivery/outbox-writer.js';
 import type { DeliverySettings } from './delivery/types.js';
 import { DestinationDirectory } from './destinations/directory.js';
+import { createExternalDestinations } from './destinations/external.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
 import {
   ConfigRuleError,
@@ -187,6 +188,8 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
         ? runtime.invoke(name, event, { ...options, durable: false })
         : inProcess.invoke(name, event),
   };
+  // NATS JetStream subjects and other accounts' SQS queues; NATS connects on first delivery.
+  const external = createExternalDestinations(config, log.child({ component: 'destinations' }));
   const directory = new DestinationDirectory({
     db: engine.db,
     outbox,
@@ -195,6 +198,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
     ...scope,
     publicUrl: () => publicUrl,
     onRowsAdded: () => dispatcher.wake(),
+    external,
   });
   const dispatcher = new Dispatcher({
     store: outbox,
@@ -249,6 +253,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
     reportStore = await openReportStore({
       dataDir: config.dataDir,
       ...(config.reporting.url ? { url: config.reporting.url } : {}),
+      ...(config.reporting.schema ? { schema: config.reporting.schema } : {}),
     });
   } catch (error) {
     engine.close();
@@ -403,6 +408,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
       await http.shutdown();
       await background.stop();
       await dispatcher.stop();
+      await external.close();
       await runtime.stop();
       await sweeper.stop();
       await journal.stop();

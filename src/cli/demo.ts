@@ -17,6 +17,7 @@ export interface DemoOptions {
   dataDir: string;
   /** `reporting.url`, when the tracking records are in PostgreSQL. */
   reportsUrl?: string | undefined;
+  reportsSchema?: string | undefined;
   credentials: { accessKeyId: string; secretAccessKey: string };
   timeoutMs?: number;
 }
@@ -39,6 +40,7 @@ export async function runDemo(
   const reports = await openReportStore({
     dataDir: options.dataDir,
     ...(options.reportsUrl ? { url: options.reportsUrl } : {}),
+    ...(options.reportsSchema ? { schema: options.reportsSchema } : {}),
   });
   const stamp = new Date().toISOString().replace(/[-:.]/g, '').slice(0, 15);
   try {

@@ -1,7 +1,9 @@
 import { Command, Option } from 'commander';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { startVigil } from '../app.js';
+import { startWorker } from '../worker/start.js';
 import {
   ConfigError,
   CREDENTIALS_FILE,
@@ -175,6 +177,41 @@ program
   );
 
 program
+  .command('worker')
+  .description(
+    'Take S3 event notifications from a broker (NATS JetStream) and moderate them, reaching objects through any S3 endpoint and sharing state in PostgreSQL (docs/scale-out.md).',
+  )
+  .addOption(configOption())
+  .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent')
+  .addHelpText(
+    'after',
+    "\nThe config file's `worker` section names the source, the S3 and SQS endpoints and the\n" +
+      'health port; `reporting.url` must be a postgres:// URL. Credentials for S3 and SQS come\n' +
+      'from the AWS environment (AWS_ACCESS_KEY_ID, …). SIGTERM finishes or releases work in hand.',
+  )
+  .action(async (opts: { config?: string; logLevel?: string }) => {
+    const config = loadConfig({ logLevel: opts.logLevel }, process.env, configFile(opts.config));
+    const logger = pino({ level: config.logLevel });
+    const worker = await startWorker(config, logger);
+    logger.info({ health: `${worker.url}/_vigil/health` }, `Vigil worker is running`);
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'finishing or releasing work in hand, then exiting');
+      worker.stop().then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'error during shutdown');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+
+program
   .command('credentials')
   .description(
     'Print the root access key pair (from the environment, or the data directory), as lines ' +
@@ -256,7 +293,7 @@ program
     }) => {
       const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
       await printReport(
-        { dataDir: config.dataDir, url: config.reporting.url },
+        { dataDir: config.dataDir, url: config.reporting.url, schema: config.reporting.schema },
         { from: opts.from, to: opts.to, format: opts.format, audit: opts.audit ?? false },
         (text) => process.stdout.write(text),
       );
@@ -424,6 +461,7 @@ program
         region: config.region,
         dataDir: config.dataDir,
         reportsUrl: config.reporting.url,
+        reportsSchema: config.reporting.schema,
         credentials,
       },
       (text) => process.stdout.write(text),

@@ -18,7 +18,7 @@ export interface ReportOptions {
  * not Vigil is running.
  */
 export async function printReport(
-  store: { dataDir: string; url?: string | undefined },
+  store: { dataDir: string; url?: string | undefined; schema?: string | undefined },
   options: ReportOptions,
   write: (text: string) => void,
   now = Date.now(),
@@ -29,6 +29,7 @@ export async function printReport(
   const reports = await openReportStore({
     dataDir: store.dataDir,
     ...(store.url ? { url: store.url } : {}),
+    ...(store.schema ? { schema: store.schema } : {}),
   });
   try {
     const range = { from, to };

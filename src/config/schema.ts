@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { natsConfigSchema, sqsConfigSchema } from '../destinations/config-schema.js';
 import { eventBridgeConfigSchema } from '../eventbridge/config-schema.js';
 import { customModelsSchema } from '../moderation/custom/schema.js';
 import { pipelineSettingsSchema } from '../pipeline/settings.js';
+import { workerSchema } from '../worker/config.js';
 
 /** Names of queues, topics and webhooks: SQS's queue-name rules. */
 const destinationName = z
@@ -219,6 +221,14 @@ const reportingSchema = z
       .regex(/^postgres(ql)?:\/\//, 'expected a postgres:// or postgresql:// URL')
       .optional(),
     /**
+     * The PostgreSQL schema the tables live in (created when missing); default: the URL's
+     * `search_path`, usually `public`. Lets several Vigils share one database.
+     */
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'expected a lower-case SQL identifier')
+      .optional(),
+    /**
      * Price of one vCPU-hour in USD, for the dashboard's cost-per-image estimate. Default:
      * an on-demand c7g.large (2 vCPU, $0.0725/h in us-east-1) per vCPU.
      */
@@ -252,6 +262,10 @@ export const configSchema = z
     queues: z.array(queueSchema).default([]),
     topics: z.array(topicSchema).default([]),
     webhooks: z.array(webhookSchema).default([]),
+    /** NATS JetStream subjects events can go to: `arn:vigil:nats:<region>:<account>:<name>`. */
+    nats: natsConfigSchema.default(natsConfigSchema.parse({})),
+    /** SQS queues of other AWS accounts events can go to, by ARN (docs/notifications.md). */
+    sqs: sqsConfigSchema.default(sqsConfigSchema.parse({})),
     /** Lambda-style functions (see docs/functions.md). */
     functions: z.array(functionSchema).default([]),
     /** Rules of the default event bus, declared at start-up (docs/notifications.md). */
@@ -281,12 +295,25 @@ export const configSchema = z
       .strict()
       .default({ retentionDays: 30 }),
     scheduler: schedulerSchema.default(schedulerSchema.parse({})),
+    /** `vigil worker`: its event source, S3 and SQS endpoints (docs/scale-out.md). */
+    worker: workerSchema.default(workerSchema.parse({})),
     /** Where tracking records, review decisions and the audit log live. */
     reporting: reportingSchema.default(reportingSchema.parse({})),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((config, ctx) => {
+    // Vigil's own account's queue ARNs name its built-in queues.
+    config.sqs.queues.forEach((queue, i) => {
+      if (queue.arn.split(':')[4] === config.accountId)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['sqs', 'queues', i, 'arn'],
+          message: `account ${config.accountId} is Vigil's own (accountId): its queues are Vigil's built-in queues; declare them in queues instead`,
+        });
+    });
+  });
 
 export type VigilConfig = z.infer<typeof configSchema>;
 

@@ -11,12 +11,13 @@ import {
   type NotificationDestinations,
 } from '../events/index.js';
 import type { SqliteDatabase } from '../storage/index.js';
+import { NO_EXTERNAL_DESTINATIONS, type ExternalDestinations } from './external.js';
 import { functionAdapter, type FunctionInvoker } from './function.js';
 import { queueAdapter, type QueueSink } from './queue.js';
 import { topicAdapter, type TopicSettings } from './topic.js';
 import { webhookAdapter, type WebhookSettings } from './webhook.js';
 
-/** Parses a destination ARN of any kind (queue, webhook, topic or function). */
+/** Parses a destination ARN of any kind (queue, webhook, NATS, topic or function). */
 export function readDestinationArn(arn: string): DestinationArn | undefined {
   return (['queue', 'topic', 'lambda'] as const)
     .map((kind) => parseDestinationArn(kind, arn))
@@ -34,19 +35,24 @@ export interface DestinationDirectoryOptions {
   publicUrl: () => string;
   /** Called when rows were added outside an object change (test events). */
   onRowsAdded: () => void;
+  /** NATS JetStream subjects and other accounts' SQS queues declared in the config file. */
+  external?: ExternalDestinations;
 }
 
 /**
- * Every destination an event can go to: Vigil's queues, topics, webhooks and functions.
- * Resolves ARNs for the dispatcher, answers S3's "does this destination exist" question,
- * sends `s3:TestEvent` to new destinations, and keeps topics and webhooks (declared in the
- * config file or created through the admin API) in the database.
+ * Every destination an event can go to: Vigil's queues, topics, webhooks and functions, and
+ * the NATS JetStream subjects and other accounts' SQS queues of the config file. Resolves
+ * ARNs for the dispatcher, answers S3's "does this destination exist" question, sends
+ * `s3:TestEvent` to new destinations, and keeps topics and webhooks (declared in the config
+ * file or created through the admin API) in the database.
  */
 export class DestinationDirectory implements NotificationDestinations {
   private readonly topics = new Map<string, TopicSettings>();
   private readonly webhooks = new Map<string, WebhookSettings>();
+  private readonly external: ExternalDestinations;
 
   constructor(private readonly options: DestinationDirectoryOptions) {
+    this.external = options.external ?? NO_EXTERNAL_DESTINATIONS;
     const rows = options.db.prepare('SELECT kind, name, settings FROM destinations').all() as {
       kind: 'topic' | 'webhook';
       name: string;
@@ -67,6 +73,10 @@ export class DestinationDirectory implements NotificationDestinations {
 
   webhookArn(name: string): string {
     return `arn:vigil:webhook:${this.options.region}:${this.options.accountId}:${name}`;
+  }
+
+  natsArn(name: string): string {
+    return `arn:vigil:nats:${this.options.region}:${this.options.accountId}:${name}`;
   }
 
   queueArn(name: string): string {
@@ -146,6 +156,11 @@ export class DestinationDirectory implements NotificationDestinations {
           return local && this.webhooks.has(parsed.name)
             ? undefined
             : 'The destination webhook does not exist';
+        if (parsed?.service === 'nats')
+          return local && this.external.jetstream(parsed.name)
+            ? undefined
+            : 'The destination NATS JetStream subject does not exist';
+        if (parsed?.service === 'sqs' && this.external.sqs(arn)) return undefined;
         return parsed?.service === 'sqs' && local && this.options.queues.exists(parsed.name)
           ? undefined
           : 'The destination queue does not exist';
@@ -190,6 +205,10 @@ export class DestinationDirectory implements NotificationDestinations {
 
   resolve(arn: string): DestinationAdapter | undefined {
     const parsed = readDestinationArn(arn);
+    if (parsed?.service === 'sqs') {
+      const external = this.external.sqs(arn);
+      if (external) return external;
+    }
     if (!parsed || !this.isLocal(parsed)) return undefined;
     switch (parsed.service) {
       case 'sqs':
@@ -215,12 +234,17 @@ export class DestinationDirectory implements NotificationDestinations {
         return this.options.functions.has(parsed.name)
           ? functionAdapter(this.options.functions, parsed.name)
           : undefined;
+      case 'nats':
+        return this.external.jetstream(parsed.name);
     }
   }
 
-  /** Destinations live in this Vigil: same region and account (empty allowed for webhooks). */
+  /**
+   * Destinations named by this Vigil: same region and account (empty allowed for webhooks
+   * and NATS subjects).
+   */
   private isLocal(arn: DestinationArn): boolean {
-    if (arn.service === 'webhook')
+    if (arn.service === 'webhook' || arn.service === 'nats')
       return (
         (arn.region === '' || arn.region === this.options.region) &&
         (arn.account === '' || arn.account === this.options.accountId)

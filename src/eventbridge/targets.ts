@@ -1,6 +1,7 @@
 /**
- * Which targets a rule may have: Vigil delivers only to its own destinations, so a target's
- * ARN must name a queue, topic, function or webhook that exists when it is added (AWS
+ * Which targets a rule may have: Vigil delivers only to the destinations it knows, so a
+ * target's ARN must name a queue, topic, function or webhook, or a NATS JetStream subject or
+ * another account's SQS queue declared in the config file, that exists when it is added (AWS
  * accepts any well-formed ARN and fails at delivery; Vigil refuses up front, as S3 does for
  * notification destinations). What the target receives (`Input` or `InputPath`) is checked
  * here too, so a delivery never fails on it.
@@ -14,9 +15,10 @@ import type { RuleTarget } from './rule-model.js';
 /** Why a target ARN cannot receive events, or undefined when it can. */
 export type TargetCheck = (arn: string) => string | undefined;
 
-const KIND: Record<'sqs' | 'sns' | 'lambda' | 'webhook', DestinationKind> = {
+const KIND: Record<'sqs' | 'sns' | 'lambda' | 'webhook' | 'nats', DestinationKind> = {
   sqs: 'queue',
   webhook: 'queue',
+  nats: 'queue',
   sns: 'topic',
   lambda: 'lambda',
 };
@@ -34,7 +36,7 @@ export function vigilTargetCheck(
   return (arn) => {
     const parsed = readDestinationArn(arn);
     if (parsed === undefined)
-      return `Vigil delivers events only to its own queues (arn:aws:sqs:…), topics (arn:aws:sns:…), functions (arn:aws:lambda:…:function:…) and webhooks (arn:vigil:webhook:…); ${arn} is none of them.`;
+      return `Vigil delivers events only to its own queues (arn:aws:sqs:…), topics (arn:aws:sns:…), functions (arn:aws:lambda:…:function:…), webhooks (arn:vigil:webhook:…) and NATS JetStream subjects (arn:vigil:nats:…), and to the SQS queues its config file declares; ${arn} is none of them.`;
     const problem = destinations.problemWith(KIND[parsed.service], arn, '');
     if (problem === undefined) return undefined;
     // S3's wording for functions is about permissions; here the function is missing.

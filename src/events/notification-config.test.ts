@@ -474,6 +474,22 @@ describe('parseDestinationArn', () => {
       { service: 'webhook', partition: 'vigil', region: '', account: '', name: 'hook' },
     ],
     [
+      'queue',
+      'arn:vigil:nats:us-east-1:000000000000:workers',
+      {
+        service: 'nats',
+        partition: 'vigil',
+        region: 'us-east-1',
+        account: '000000000000',
+        name: 'workers',
+      },
+    ],
+    [
+      'queue',
+      'arn:vigil:nats:::workers_2',
+      { service: 'nats', partition: 'vigil', region: '', account: '', name: 'workers_2' },
+    ],
+    [
       'topic',
       'arn:aws-cn:sns:cn-north-1:000000000000:audit-topic',
       {
@@ -536,6 +552,11 @@ describe('parseDestinationArn', () => {
     ['queue', 'arn:aws:webhook:us-east-1:000000000000:hook'],
     ['queue', 'arn:vigil:webhook:us-east-1:123:hook'],
     ['queue', 'arn:vigil:webhook:::'],
+    ['queue', 'arn:aws:nats:us-east-1:000000000000:workers'],
+    ['queue', 'arn:vigil:nats:us-east-1:123:workers'],
+    ['queue', 'arn:vigil:nats:us-east-1:000000000000:work.ers'],
+    ['queue', `arn:vigil:nats:::${'n'.repeat(81)}`],
+    ['topic', 'arn:vigil:nats:::workers'],
     ['queue', 'arn:aws:sns:us-east-1:000000000000:topic'],
     ['topic', 'arn:aws:sqs:us-east-1:000000000000:queue'],
     ['topic', 'arn:vigil:webhook:::hook'],

@@ -22,12 +22,12 @@ export const ARN_ELEMENT: Record<DestinationKind, 'Queue' | 'Topic' | 'CloudFunc
 
 /** A destination ARN taken apart. */
 export interface DestinationArn {
-  service: 'sqs' | 'sns' | 'lambda' | 'webhook';
-  /** `aws`, `aws-cn`, `aws-us-gov`, …; `vigil` for webhooks. */
+  service: 'sqs' | 'sns' | 'lambda' | 'webhook' | 'nats';
+  /** `aws`, `aws-cn`, `aws-us-gov`, …; `vigil` for webhooks and NATS JetStream destinations. */
   partition: string;
-  /** May be empty for webhooks. */
+  /** May be empty for webhooks and NATS destinations. */
   region: string;
-  /** Twelve digits; may be empty for webhooks. */
+  /** Twelve digits; may be empty for webhooks and NATS destinations. */
   account: string;
   name: string;
   /** A Lambda version or alias (`$LATEST`, `3`, `live`). */
@@ -43,11 +43,14 @@ const LAMBDA = new RegExp(
 );
 // Vigil's own destination kind, placed in a QueueConfiguration as MinIO places its targets.
 const WEBHOOK = new RegExp(`^arn:(vigil):webhook:((?:${REGION})?):((?:\\d{12})?):([\\w-]{1,80})$`);
+// A NATS JetStream subject declared in the config file (`nats.destinations`), named the same way.
+const NATS = new RegExp(`^arn:(vigil):nats:((?:${REGION})?):((?:\\d{12})?):([\\w-]{1,80})$`);
 
 /**
  * Reads a destination ARN of the form its configuration kind requires, or undefined when S3
  * would answer "The ARN could not be parsed": queues take `arn:<partition>:sqs:<region>:
- * <account>:<name>` or Vigil's `arn:vigil:webhook:[<region>]:[<account>]:<name>`; topics
+ * <account>:<name>` or Vigil's `arn:vigil:webhook:[<region>]:[<account>]:<name>` and
+ * `arn:vigil:nats:[<region>]:[<account>]:<name>`; topics
  * `arn:<partition>:sns:<region>:<account>:<name>`; functions `arn:<partition>:lambda:
  * <region>:<account>:function:<name>[:<qualifier>]`.
  *
@@ -73,7 +76,7 @@ export function parseDestinationArn(
   };
   switch (kind) {
     case 'queue':
-      return read('sqs', SQS, 80) ?? read('webhook', WEBHOOK, 80);
+      return read('sqs', SQS, 80) ?? read('webhook', WEBHOOK, 80) ?? read('nats', NATS, 80);
     case 'topic':
       return read('sns', SNS, 256);
     case 'lambda':

@@ -5,6 +5,8 @@ import type { ReportStore } from './types.js';
 export interface OpenReportStoreOptions {
   /** `reporting.url`: `postgres://…` or `postgresql://…`; unset for SQLite in `dataDir`. */
   url?: string;
+  /** `reporting.schema`: PostgreSQL only. */
+  schema?: string;
   dataDir: string;
 }
 
@@ -18,7 +20,8 @@ export interface OpenReportStoreOptions {
 export async function openReportStore(options: OpenReportStoreOptions): Promise<ReportStore> {
   const { url, dataDir } = options;
   if (url === undefined) return SqliteReportStore.open(reportsDatabasePath(dataDir));
-  if (/^postgres(ql)?:\/\//i.test(url)) return PostgresReportStore.open(url);
+  if (/^postgres(ql)?:\/\//i.test(url))
+    return PostgresReportStore.open(url, options.schema ? { schema: options.schema } : {});
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
   throw new Error(
     `reporting.url: ${scheme ? `the scheme ${scheme}: is not supported` : 'not a URL'}; expected postgres://… or postgresql://…, or leave it unset for SQLite in ${reportsDatabasePath(dataDir)}`,

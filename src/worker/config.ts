@@ -1,0 +1,60 @@
+/**
+ * The `worker` section of the config file: where `vigil worker` takes events from and where
+ * it reaches objects and the review queue. Everything else — `moderation`, `pipeline`,
+ * `reporting` — is the same section `vigil serve` reads.
+ */
+import { z } from 'zod';
+
+const streamName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, hyphens or underscores');
+
+const jetStreamSchema = z
+  .object({
+    type: z.literal('jetstream'),
+    servers: z.array(z.string().min(1)).min(1).default(['nats://127.0.0.1:4222']),
+    /** The stream events are published to (created for `subjects` when missing). */
+    stream: streamName.default('vigil-events'),
+    subjects: z.array(z.string().min(1)).min(1).default(['vigil.events.>']),
+    /** The durable consumer all workers share. */
+    durable: streamName.default('vigil-workers'),
+    /** Seconds a message stays with a worker without a sign of life before redelivery. */
+    ackWaitSeconds: z.number().min(1).max(3600).default(30),
+    /** Attempts before a message is dead-lettered. */
+    maxDeliver: z.number().int().min(1).max(100).default(5),
+    /** Subject of the dead letters (in a stream `<stream>_DLQ`). */
+    deadLetterSubject: z.string().min(1).default('vigil.dead-letters'),
+  })
+  .strict();
+
+export const workerSchema = z
+  .object({
+    source: z
+      .discriminatedUnion('type', [jetStreamSchema])
+      .default(jetStreamSchema.parse({ type: 'jetstream' })),
+    /** The S3 endpoint objects are read and tagged on (Vigil, MinIO, Ceph RGW; AWS when unset). */
+    s3: z
+      .object({
+        endpoint: z.url().optional(),
+        /** Path-style addressing (`endpoint/bucket/key`): what most self-hosted stores want. */
+        forcePathStyle: z.boolean().default(true),
+      })
+      .strict()
+      .default({ forcePathStyle: true }),
+    /** The SQS endpoint of the review queue (`pipeline.reviewQueue`); AWS when unset. */
+    sqs: z.object({ endpoint: z.url().optional() }).strict().default({}),
+    region: z.string().min(1).default('us-east-1'),
+    /** Messages judged at once. */
+    concurrency: z.number().int().min(1).max(256).default(4),
+    /** Health (`/_vigil/health`) and metrics (`/_vigil/metrics`) on this port. */
+    healthPort: z.number().int().min(0).max(65_535).default(9100),
+    healthHost: z.string().min(1).default('127.0.0.1'),
+    /** First retry delay and its cap, in seconds. */
+    retryBaseSeconds: z.number().min(0.01).max(3600).default(1),
+    retryMaxSeconds: z.number().min(0.01).max(3600).default(60),
+    /** Seconds SIGTERM waits for work in hand before releasing it to other workers. */
+    drainSeconds: z.number().min(0).max(3600).default(30),
+  })
+  .strict();
+
+export type WorkerSettings = z.infer<typeof workerSchema>;

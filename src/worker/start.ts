@@ -1,0 +1,197 @@
+/**
+ * `vigil worker`: a stateless process that takes S3 event notifications from a broker and
+ * runs moderate-image on them — objects read and tagged through any S3 endpoint, the review
+ * queue on SQS, tracking records, review items and image memory in PostgreSQL, shared by
+ * every worker and by the console. Any number can run, on any number of hosts; each one's
+ * health and metrics are on its own port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Logger } from 'pino';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { ConfigError, type VigilConfig } from '../config/index.js';
+import { ThreadedHasher } from '../memory/threaded-hasher.js';
+import { configuredModerator } from '../moderation/configured.js';
+import { S3ObjectStore } from '../pipeline/adapters/s3.js';
+import { SqsReviewQueue } from '../pipeline/adapters/sqs.js';
+import { moderateEvent, outcomeLogLine } from '../pipeline/moderate-image.js';
+import type { PipelinePorts } from '../pipeline/ports.js';
+import { readBrokerMessage } from './event-shapes.js';
+import { JetStreamSource } from './jetstream-source.js';
+import type { EventSource } from './types.js';
+import { Worker, type Settlement } from './worker.js';
+
+export interface RunningWorker {
+  /** Where health and metrics answer. */
+  url: string;
+  /** Drains (finishes or releases work in hand) and closes everything. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a worker from the configuration.
+ *
+ * @throws ConfigError when `reporting.url` is not a PostgreSQL URL (workers share their state
+ *   there) or the source cannot be reached.
+ */
+export async function startWorker(config: VigilConfig, log: Logger): Promise<RunningWorker> {
+  const settings = config.worker;
+  if (!config.reporting.url)
+    throw new ConfigError(
+      'reporting.url: vigil worker keeps tracking records and review items in PostgreSQL, shared by every worker: set it to a postgres:// URL.',
+    );
+  const { PostgresReportStore } = await import('../reporting/postgres.js');
+  const reports = await PostgresReportStore.open(
+    config.reporting.url,
+    config.reporting.schema ? { schema: config.reporting.schema } : {},
+  );
+  const s3 = new S3Client({
+    region: settings.region,
+    ...(settings.s3.endpoint
+      ? { endpoint: settings.s3.endpoint, forcePathStyle: settings.s3.forcePathStyle }
+      : {}),
+  });
+  const sqs = new SQSClient({
+    region: settings.region,
+    ...(settings.sqs.endpoint ? { endpoint: settings.sqs.endpoint } : {}),
+  });
+  const moderator = configuredModerator(config, (line) =>
+    log.debug({ component: 'moderation' }, line),
+  );
+  const hasher = config.pipeline.memory.enabled
+    ? new ThreadedHasher(moderator.frameSource())
+    : undefined;
+  const ports: PipelinePorts = {
+    objects: new S3ObjectStore(s3),
+    moderator,
+    reviewQueue: new SqsReviewQueue(sqs, config.pipeline.reviewQueue),
+    reports,
+    clock: { now: () => Date.now() },
+    ...(hasher ? { hasher } : {}),
+  };
+  const closeClients = async () => {
+    s3.destroy();
+    sqs.destroy();
+    await moderator.close();
+    await hasher?.close();
+    await reports.close();
+  };
+
+  let source: EventSource;
+  try {
+    source = await openSource(config);
+  } catch (error) {
+    await closeClients();
+    throw new ConfigError(
+      `worker.source: cannot reach the event source (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  }
+  const metrics = new WorkerMetrics();
+  const worker = new Worker({
+    source,
+    concurrency: settings.concurrency,
+    backoff: { baseMs: settings.retryBaseSeconds * 1000, maxMs: settings.retryMaxSeconds * 1000 },
+    drainMs: settings.drainSeconds * 1000,
+    process: (body, delivery) => processMessage(body, delivery, ports, config, log),
+    observer: {
+      settled: (outcome, ms) => metrics.settled(outcome, ms),
+      error: (error, delivery) =>
+        log.warn({ err: error, message: delivery.id, attempt: delivery.attempt }, 'message failed'),
+    },
+  });
+  let draining = false;
+  const health = createServer((req, res) => {
+    if (req.url === '/_vigil/metrics') {
+      metrics.busy.set(worker.busy);
+      void metrics.registry.metrics().then((text) => {
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      });
+      return;
+    }
+    if (req.url === '/_vigil/health') {
+      const status = draining ? 'draining' : 'ok';
+      res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ status, source: source.name, busy: worker.busy }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  const address = await listen(health, settings.healthPort, settings.healthHost);
+  worker.start();
+  log.info({ source: source.name, concurrency: settings.concurrency }, 'worker started');
+  return {
+    url: `http://${settings.healthHost}:${address.port}`,
+    stop: async () => {
+      draining = true;
+      await worker.stop();
+      await new Promise<void>((resolve) => health.close(() => resolve()));
+      await closeClients();
+    },
+  };
+}
+
+async function openSource(config: VigilConfig): Promise<EventSource> {
+  const source = config.worker.source;
+  return JetStreamSource.open({
+    servers: source.servers,
+    stream: source.stream,
+    subjects: source.subjects,
+    durable: source.durable,
+    ackWaitMs: source.ackWaitSeconds * 1000,
+    maxDeliver: source.maxDeliver,
+    deadLetterSubject: source.deadLetterSubject,
+  });
+}
+
+/** One broker message: read its shape, moderate its records; test events are done at once. */
+async function processMessage(
+  body: Uint8Array,
+  delivery: { id: string; attempt: number },
+  ports: PipelinePorts,
+  config: VigilConfig,
+  log: Logger,
+): Promise<Settlement> {
+  const message = readBrokerMessage(body);
+  if (message.kind === 'unrecognized') return { deadLetter: message.reason };
+  if (message.kind === 'test-event') return { done: true };
+  await moderateEvent(message.event, ports, config.pipeline, (outcome) =>
+    log.info({ message: delivery.id, attempt: delivery.attempt }, outcomeLogLine(outcome)),
+  );
+  return { done: true };
+}
+
+class WorkerMetrics {
+  readonly registry = new Registry();
+  readonly busy = new Gauge({
+    name: 'vigil_worker_busy',
+    help: 'Messages this worker holds right now.',
+    registers: [this.registry],
+  });
+  private readonly messages = new Counter({
+    name: 'vigil_worker_messages_total',
+    help: 'Messages settled, by outcome (acked, retried, dead-lettered, released).',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  private readonly seconds = new Histogram({
+    name: 'vigil_worker_message_seconds',
+    help: 'Time from taking a message to settling it.',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  settled(outcome: string, ms: number): void {
+    this.messages.inc({ outcome });
+    this.seconds.observe(ms / 1000);
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<AddressInfo> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server.address() as AddressInfo));
+  });
+}

@@ -1,0 +1,248 @@
+/**
+ * `vigil worker` processes taking S3 events from NATS JetStream: one Vigil as the S3 store
+ * (its events bridged from a queue to a JetStream subject, as MinIO or Ceph would publish
+ * them), two workers moderating with the bundled models and sharing state in PostgreSQL. One
+ * worker is killed with SIGKILL mid-run and another started: every upload is judged once,
+ * each flagged one is tagged and in review, and a message no worker can read is
+ * dead-lettered. Needs NATS with JetStream and PostgreSQL (running here and in CI; skipped
+ * elsewhere, saying so).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { connect, type NatsConnection } from 'nats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresReportStore } from '../src/reporting/postgres.js';
+import { VIGIL_BIN } from './support/child.js';
+import { probeNats } from './support/nats.js';
+import { probePostgres, TestSchemas } from './support/postgres.js';
+import { until } from './support/until.js';
+import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
+
+const nats = await probeNats();
+const postgres = await probePostgres();
+const ready = nats.reachable && postgres.reachable;
+
+const PHOTOS = new URL('./fixtures/photos/', import.meta.url);
+const FLAGGED = ['pistol_beretta92_atf.jpg', 'rifle_steyr_aug.jpg'];
+const CLEAN = ['clean_cat_chelsea_skimage.jpg', 'clean_food_coffee_skimage.jpg'];
+const ROUNDS = 5; // 20 uploads: 10 of weapons, 10 clean
+
+describe('vigil worker on NATS JetStream', () => {
+  for (const probe of [nats, postgres])
+    if (!probe.reachable && probe.required)
+      it(`reaches ${probe === nats ? 'NATS JetStream' : 'PostgreSQL'}`, () => {
+        throw new Error(probe.message);
+      });
+  if (!ready) {
+    it.skip('needs NATS JetStream and PostgreSQL', () => {});
+    return;
+  }
+
+  const run = randomBytes(4).toString('hex');
+  const subject = `vigil-test-${run}.events`;
+  const deadLetters = `vigil-test-${run}.dead`;
+  const stream = `VIGIL_TEST_${run}`;
+  const schemas = new TestSchemas();
+  const schema = schemas.fresh();
+  const Bucket = bucketName('workers');
+  let t: TestVigil;
+  let nc: NatsConnection;
+  let sqs: SQSClient;
+  let work: string;
+  let configFile: string;
+  const workers: ChildProcess[] = [];
+  let bridging = true;
+  let bridge: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    t = await startTestVigil({
+      fsync: false,
+      config: { seed: false, queues: [{ name: 'bus-events' }, { name: 'worker-review' }] },
+    });
+    nc = await connect({ servers: nats.url });
+    sqs = new SQSClient({
+      endpoint: t.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey },
+    });
+    await t.s3.send(new CreateBucketCommand({ Bucket }));
+    await t.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket,
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              QueueArn: 'arn:aws:sqs:us-east-1:000000000000:bus-events',
+              Events: ['s3:ObjectCreated:*'],
+            },
+          ],
+        },
+      }),
+    );
+    // The stream, as its operator would create it; the workers find it there.
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.add({ name: stream, subjects: [`${subject}.>`] });
+    // The store's events, published to JetStream as a broker-connected store would.
+    const js = nc.jetstream();
+    const QueueUrl = `${t.url}/000000000000/bus-events`;
+    bridge = (async () => {
+      while (bridging) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+        );
+        for (const m of Messages) {
+          await js.publish(`${subject}.s3`, new TextEncoder().encode(m.Body));
+          await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
+        }
+      }
+    })();
+    work = await mkdtemp(join(tmpdir(), 'vigil-workers-'));
+    configFile = join(work, 'worker.json');
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        logLevel: 'info',
+        reporting: { url: postgres.url, schema },
+        pipeline: { reviewQueue: `${t.url}/000000000000/worker-review` },
+        worker: {
+          source: {
+            type: 'jetstream',
+            servers: [nats.url],
+            stream,
+            subjects: [`${subject}.>`],
+            durable: `workers-${run}`,
+            ackWaitSeconds: 5,
+            maxDeliver: 3,
+            deadLetterSubject: deadLetters,
+          },
+          s3: { endpoint: t.url },
+          sqs: { endpoint: t.url },
+          concurrency: 2,
+          healthPort: 0,
+          retryBaseSeconds: 0.2,
+          retryMaxSeconds: 1,
+        },
+      }),
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    bridging = false;
+    await bridge?.catch(() => undefined);
+    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    if (nc) {
+      const jsm = await nc.jetstreamManager();
+      for (const name of [stream, `${stream}_DLQ`])
+        await jsm.streams.delete(name).catch(() => false);
+      await nc.close();
+    }
+    sqs?.destroy();
+    await t?.stop();
+    await schemas.dropAll();
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  /** Starts a worker process; resolves once it says it runs. */
+  function startWorker(): Promise<ChildProcess> {
+    const child = spawn(process.execPath, [VIGIL_BIN, 'worker', '--config', configFile], {
+      env: {
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))),
+        AWS_ACCESS_KEY_ID: t.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: t.secretAccessKey,
+        AWS_REGION: 'us-east-1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    workers.push(child);
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
+      const seen = (d: Buffer) => {
+        output += d.toString();
+        if (output.includes('worker started')) {
+          clearTimeout(timer);
+          resolve(child);
+        }
+      };
+      child.stdout.on('data', seen);
+      child.stderr.on('data', seen);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`worker exited with ${code}:\n${output}`));
+      });
+    });
+  }
+
+  it('moderates every upload once across workers, one of them killed mid-run', async () => {
+    const first = await startWorker();
+    await startWorker();
+    const uploads: { key: string; etag: string; flagged: boolean }[] = [];
+    for (let round = 0; round < ROUNDS; round++)
+      for (const name of [...FLAGGED, ...CLEAN]) {
+        const key = `img/${round}/${name}`;
+        const put = await t.s3.send(
+          new PutObjectCommand({
+            Bucket,
+            Key: key,
+            Body: await readFile(new URL(name, PHOTOS)),
+            ContentType: 'image/jpeg',
+          }),
+        );
+        uploads.push({ key, etag: put.ETag!.replaceAll('"', ''), flagged: FLAGGED.includes(name) });
+        if (uploads.length === 6) first.kill('SIGKILL');
+      }
+    await startWorker();
+
+    const reports = await PostgresReportStore.open(postgres.url, { schema });
+    try {
+      const recorded = await until(async () => {
+        const all = await Promise.all(uploads.map((u) => reports.recordsFor(Bucket, u.key)));
+        return all.every((records) => records.length > 0) ? all : undefined;
+      }, 120_000);
+      // Exactly one tracking record per upload, whatever was redelivered.
+      expect(recorded.map((records) => records.length)).toEqual(uploads.map(() => 1));
+      for (const [i, upload] of uploads.entries()) {
+        const record = recorded[i]![0]!;
+        expect([upload.key, record.etag]).toEqual([upload.key, upload.etag]);
+        expect([upload.key, record.decision === 'clean']).toEqual([upload.key, !upload.flagged]);
+        const { TagSet = [] } = await t.s3.send(
+          new GetObjectTaggingCommand({ Bucket, Key: upload.key }),
+        );
+        const blocked = TagSet.some((tag) => tag.Key === 'BlockedContent' && tag.Value === 'true');
+        expect([upload.key, blocked]).toEqual([upload.key, upload.flagged]);
+        const review = await reports.findReviewItem({
+          bucket: Bucket,
+          key: upload.key,
+          writeId: record.writeId,
+        });
+        expect([upload.key, review !== undefined]).toEqual([upload.key, upload.flagged]);
+      }
+    } finally {
+      await reports.close();
+    }
+  }, 240_000);
+
+  it('dead-letters a message no worker can read, with the reason', async () => {
+    const js = nc.jetstream();
+    await js.publish(`${subject}.junk`, new TextEncoder().encode('not an event'));
+    const jsm = await nc.jetstreamManager();
+    const dead = await until(async () => {
+      const info = await jsm.streams.info(`${stream}_DLQ`);
+      return info.state.messages > 0 ? info : undefined;
+    }, 30_000);
+    expect(dead.state.messages).toBe(1);
+    const message = await jsm.streams.getMessage(`${stream}_DLQ`, { seq: dead.state.first_seq });
+    expect(new TextDecoder().decode(message.data)).toBe('not an event');
+    expect(message.header.get('Vigil-Dead-Letter-Reason')).toMatch(/not JSON|JSON/i);
+  });
+});
