@@ -13,6 +13,7 @@ export default tseslint.config(
       'test-artifacts/',
       'scratch/',
       'bin/',
+      'deploy/cdk/cdk.out/',
       'eslint.config.js',
     ],
   },
