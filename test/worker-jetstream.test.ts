@@ -1,7 +1,7 @@
 /**
  * `vigil worker` processes taking S3 events from NATS JetStream: one Vigil as the S3 store
- * (its events bridged from a queue to a JetStream subject, as MinIO or Ceph would publish
- * them), two workers moderating with the bundled models and sharing state in PostgreSQL. One
+ * (its outbox publishing the bucket's events to a JetStream subject), two workers
+ * moderating with the bundled models and sharing state in PostgreSQL. One
  * worker is killed with SIGKILL mid-run and another started: every upload is judged once,
  * each flagged one is tagged and in review, and a message no worker can read is
  * dead-lettered. Needs NATS with JetStream and PostgreSQL (running here and in CI; skipped
@@ -18,7 +18,6 @@ import {
   PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresReportStore } from '../src/reporting/postgres.js';
@@ -57,24 +56,31 @@ describe('vigil worker on NATS JetStream', () => {
   const Bucket = bucketName('workers');
   let t: TestVigil;
   let nc: NatsConnection;
-  let sqs: SQSClient;
   let work: string;
   let configFile: string;
   const workers: ChildProcess[] = [];
-  let bridging = true;
-  let bridge: Promise<void> | undefined;
 
   beforeAll(async () => {
     t = await startTestVigil({
       fsync: false,
-      config: { seed: false, queues: [{ name: 'bus-events' }, { name: 'worker-review' }] },
+      config: {
+        seed: false,
+        queues: [{ name: 'worker-review' }],
+        // The bucket's events go to JetStream through Vigil's outbox (the stream is made
+        // by whichever comes first: Vigil's first delivery, or the first worker).
+        nats: {
+          servers: [nats.url],
+          destinations: [
+            {
+              name: 'workers',
+              subject: `${subject}.uploads`,
+              stream: { name: stream, subjects: [`${subject}.>`] },
+            },
+          ],
+        },
+      },
     });
     nc = await connect({ servers: nats.url });
-    sqs = new SQSClient({
-      endpoint: t.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: t.accessKeyId, secretAccessKey: t.secretAccessKey },
-    });
     await t.s3.send(new CreateBucketCommand({ Bucket }));
     await t.s3.send(
       new PutBucketNotificationConfigurationCommand({
@@ -82,30 +88,13 @@ describe('vigil worker on NATS JetStream', () => {
         NotificationConfiguration: {
           QueueConfigurations: [
             {
-              QueueArn: 'arn:aws:sqs:us-east-1:000000000000:bus-events',
+              QueueArn: 'arn:vigil:nats:us-east-1:000000000000:workers',
               Events: ['s3:ObjectCreated:*'],
             },
           ],
         },
       }),
     );
-    // The stream, as its operator would create it; the workers find it there.
-    const jsm = await nc.jetstreamManager();
-    await jsm.streams.add({ name: stream, subjects: [`${subject}.>`] });
-    // The store's events, published to JetStream as a broker-connected store would.
-    const js = nc.jetstream();
-    const QueueUrl = `${t.url}/000000000000/bus-events`;
-    bridge = (async () => {
-      while (bridging) {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        for (const m of Messages) {
-          await js.publish(`${subject}.s3`, new TextEncoder().encode(m.Body));
-          await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
-        }
-      }
-    })();
     work = await mkdtemp(join(tmpdir(), 'vigil-workers-'));
     configFile = join(work, 'worker.json');
     await writeFile(
@@ -137,8 +126,6 @@ describe('vigil worker on NATS JetStream', () => {
   }, 120_000);
 
   afterAll(async () => {
-    bridging = false;
-    await bridge?.catch(() => undefined);
     for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
     if (nc) {
       const jsm = await nc.jetstreamManager();
@@ -146,7 +133,6 @@ describe('vigil worker on NATS JetStream', () => {
         await jsm.streams.delete(name).catch(() => false);
       await nc.close();
     }
-    sqs?.destroy();
     await t?.stop();
     await schemas.dropAll();
     if (work) await rm(work, { recursive: true, force: true });
