@@ -68,6 +68,7 @@ import {
   StorageEngine,
   archiveSettings,
   lockDataDir,
+  SpaceReserve,
   startBackgroundChanges,
 } from './storage/index.js';
 
@@ -101,7 +102,12 @@ export interface RunningVigil {
  */
 export async function startVigil(config: VigilConfig, logger?: Logger): Promise<RunningVigil> {
   // One data directory, one Vigil (ADR 24): a second one stops here, naming the first.
-  const lock = await lockDataDir(config.dataDir);
+  const lock = await lockDataDir(config.dataDir).catch((error: unknown) => {
+    // On a full disk, say so as the storage engine would (how much space Vigil needs).
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') SpaceReserve.check(config.dataDir);
+    throw error;
+  });
   try {
     const vigil = await startOnDataDir(config, logger ?? pino({ level: config.logLevel }));
     return {

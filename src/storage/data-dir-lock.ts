@@ -72,9 +72,13 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       try {
         writeSync(fd, text);
         fsyncSync(fd);
-      } finally {
+      } catch (error) {
+        // A full disk: leave no empty lock file behind.
         closeSync(fd);
+        unlinkSync(file);
+        throw error;
       }
+      closeSync(fd);
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 3) throw error;
