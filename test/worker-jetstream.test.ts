@@ -7,33 +7,28 @@
  * dead-lettered. Needs NATS with JetStream and PostgreSQL (running here and in CI; skipped
  * elsewhere, saying so).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  CreateBucketCommand,
-  GetObjectTaggingCommand,
-  PutBucketNotificationConfigurationCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresReportStore } from '../src/reporting/postgres.js';
-import { VIGIL_BIN } from './support/child.js';
 import { probeNats } from './support/nats.js';
 import { probePostgres, TestSchemas } from './support/postgres.js';
 import { until } from './support/until.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
+import {
+  expectEveryUploadJudgedOnce,
+  startWorkerProcess,
+  uploadPhotos,
+} from './support/workers.js';
 
 const nats = await probeNats();
 const postgres = await probePostgres();
 const ready = nats.reachable && postgres.reachable;
 
-const PHOTOS = new URL('./fixtures/photos/', import.meta.url);
-const FLAGGED = ['pistol_beretta92_atf.jpg', 'rifle_steyr_aug.jpg'];
-const CLEAN = ['clean_cat_chelsea_skimage.jpg', 'clean_food_coffee_skimage.jpg'];
 const ROUNDS = 5; // 20 uploads: 10 of weapons, 10 clean
 
 describe('vigil worker on NATS JetStream', () => {
@@ -138,84 +133,20 @@ describe('vigil worker on NATS JetStream', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  /** Starts a worker process; resolves once it says it runs. */
-  function startWorker(): Promise<ChildProcess> {
-    const child = spawn(process.execPath, [VIGIL_BIN, 'worker', '--config', configFile], {
-      env: {
-        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))),
-        AWS_ACCESS_KEY_ID: t.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: t.secretAccessKey,
-        AWS_REGION: 'us-east-1',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+  const startWorker = async () => {
+    const child = await startWorkerProcess(configFile, t);
     workers.push(child);
-    let output = '';
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
-      const seen = (d: Buffer) => {
-        output += d.toString();
-        if (output.includes('worker started')) {
-          clearTimeout(timer);
-          resolve(child);
-        }
-      };
-      child.stdout.on('data', seen);
-      child.stderr.on('data', seen);
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`worker exited with ${code}:\n${output}`));
-      });
-    });
-  }
+    return child;
+  };
 
   it('moderates every upload once across workers, one of them killed mid-run', async () => {
     const first = await startWorker();
     await startWorker();
-    const uploads: { key: string; etag: string; flagged: boolean }[] = [];
-    for (let round = 0; round < ROUNDS; round++)
-      for (const name of [...FLAGGED, ...CLEAN]) {
-        const key = `img/${round}/${name}`;
-        const put = await t.s3.send(
-          new PutObjectCommand({
-            Bucket,
-            Key: key,
-            Body: await readFile(new URL(name, PHOTOS)),
-            ContentType: 'image/jpeg',
-          }),
-        );
-        uploads.push({ key, etag: put.ETag!.replaceAll('"', ''), flagged: FLAGGED.includes(name) });
-        if (uploads.length === 6) first.kill('SIGKILL');
-      }
+    const uploads = await uploadPhotos(t.s3, Bucket, ROUNDS, (count) => {
+      if (count === 6) first.kill('SIGKILL');
+    });
     await startWorker();
-
-    const reports = await PostgresReportStore.open(postgres.url, { schema });
-    try {
-      const recorded = await until(async () => {
-        const all = await Promise.all(uploads.map((u) => reports.recordsFor(Bucket, u.key)));
-        return all.every((records) => records.length > 0) ? all : undefined;
-      }, 120_000);
-      // Exactly one tracking record per upload, whatever was redelivered.
-      expect(recorded.map((records) => records.length)).toEqual(uploads.map(() => 1));
-      for (const [i, upload] of uploads.entries()) {
-        const record = recorded[i]![0]!;
-        expect([upload.key, record.etag]).toEqual([upload.key, upload.etag]);
-        expect([upload.key, record.decision === 'clean']).toEqual([upload.key, !upload.flagged]);
-        const { TagSet = [] } = await t.s3.send(
-          new GetObjectTaggingCommand({ Bucket, Key: upload.key }),
-        );
-        const blocked = TagSet.some((tag) => tag.Key === 'BlockedContent' && tag.Value === 'true');
-        expect([upload.key, blocked]).toEqual([upload.key, upload.flagged]);
-        const review = await reports.findReviewItem({
-          bucket: Bucket,
-          key: upload.key,
-          writeId: record.writeId,
-        });
-        expect([upload.key, review !== undefined]).toEqual([upload.key, upload.flagged]);
-      }
-    } finally {
-      await reports.close();
-    }
+    await expectEveryUploadJudgedOnce(t.s3, Bucket, uploads, { url: postgres.url, schema });
   }, 240_000);
 
   it('dead-letters a message no worker can read, with the reason', async () => {

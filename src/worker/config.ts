@@ -27,10 +27,24 @@ const jetStreamSchema = z
   })
   .strict();
 
+const sqsSourceSchema = z
+  .object({
+    type: z.literal('sqs'),
+    /** The queue the store's events arrive in (Amazon SQS, or a Vigil queue's URL). */
+    queueUrl: z.url(),
+    /** Seconds a received message stays with a worker without an extension (1-43,200). */
+    visibilitySeconds: z.number().int().min(1).max(43_200).default(30),
+    /** Receives of one message before it is dead-lettered. */
+    maxReceives: z.number().int().min(1).max(1000).default(5),
+    /** Where dead letters go, with the reason in the `VigilDeadLetterReason` attribute. */
+    deadLetterQueueUrl: z.url(),
+  })
+  .strict();
+
 export const workerSchema = z
   .object({
     source: z
-      .discriminatedUnion('type', [jetStreamSchema])
+      .discriminatedUnion('type', [jetStreamSchema, sqsSourceSchema])
       .default(jetStreamSchema.parse({ type: 'jetstream' })),
     /** The S3 endpoint objects are read and tagged on (Vigil, MinIO, Ceph RGW; AWS when unset). */
     s3: z
@@ -41,7 +55,7 @@ export const workerSchema = z
       })
       .strict()
       .default({ forcePathStyle: true }),
-    /** The SQS endpoint of the review queue (`pipeline.reviewQueue`); AWS when unset. */
+    /** The SQS endpoint of the review queue and of an `sqs` source; AWS when unset. */
     sqs: z.object({ endpoint: z.url().optional() }).strict().default({}),
     region: z.string().min(1).default('us-east-1'),
     /** Messages judged at once. */

@@ -1,9 +1,9 @@
 /**
- * `vigil worker`: a stateless process that takes S3 event notifications from a broker and
- * runs moderate-image on them — objects read and tagged through any S3 endpoint, the review
- * queue on SQS, tracking records, review items and image memory in PostgreSQL, shared by
- * every worker and by the console. Any number can run, on any number of hosts; each one's
- * health and metrics are on its own port.
+ * `vigil worker`: a stateless process that takes S3 event notifications from a broker (NATS
+ * JetStream or SQS) and runs moderate-image on them — objects read and tagged through any S3
+ * endpoint, the review queue on SQS, tracking records, review items and image memory in
+ * PostgreSQL, shared by every worker and by the console. Any number can run, on any number of
+ * hosts; each one's health and metrics are on its own port.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +20,7 @@ import { moderateEvent, outcomeLogLine } from '../pipeline/moderate-image.js';
 import type { PipelinePorts } from '../pipeline/ports.js';
 import { readBrokerMessage } from './event-shapes.js';
 import { JetStreamSource } from './jetstream-source.js';
+import { SqsSource } from './sqs-source.js';
 import type { EventSource } from './types.js';
 import { Worker, type Settlement } from './worker.js';
 
@@ -81,7 +82,7 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
 
   let source: EventSource;
   try {
-    source = await openSource(config);
+    source = await openSource(config, sqs);
   } catch (error) {
     await closeClients();
     throw new ConfigError(
@@ -133,8 +134,15 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
   };
 }
 
-async function openSource(config: VigilConfig): Promise<EventSource> {
+async function openSource(config: VigilConfig, sqs: SQSClient): Promise<EventSource> {
   const source = config.worker.source;
+  if (source.type === 'sqs')
+    return new SqsSource(sqs, {
+      queueUrl: source.queueUrl,
+      visibilitySeconds: source.visibilitySeconds,
+      maxReceives: source.maxReceives,
+      deadLetterQueueUrl: source.deadLetterQueueUrl,
+    });
   return JetStreamSource.open({
     servers: source.servers,
     stream: source.stream,
