@@ -19,9 +19,9 @@ import {
   UploadPartCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorOf } from './support/errors.js';
+import { receiveRecords, type EventRecord } from './support/queue-records.js';
 import { WebhookReceiver } from './support/webhook-receiver.js';
 import { until } from './support/until.js';
 import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
@@ -391,35 +391,3 @@ describe('a restore under way', () => {
     expect(await body(Key)).toBe(`bytes of ${Key}`);
   });
 });
-
-interface EventRecord {
-  eventName: string;
-  s3: { object: Record<string, unknown> & { key: string } };
-  [field: string]: unknown;
-}
-
-/** Receives (and deletes) `count` event records from a Vigil queue, skipping test events. */
-async function receiveRecords(vigil: TestVigil, queue: string, count: number) {
-  const sqs = new SQSClient({
-    endpoint: vigil.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: vigil.accessKeyId, secretAccessKey: vigil.secretAccessKey },
-  });
-  const QueueUrl = `${vigil.url}/000000000000/${queue}`;
-  const records: EventRecord[] = [];
-  try {
-    const deadline = Date.now() + 15_000;
-    while (records.length < count && Date.now() < deadline) {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-      );
-      for (const m of Messages) {
-        records.push(...((JSON.parse(m.Body!) as { Records?: EventRecord[] }).Records ?? []));
-        await sqs.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle }));
-      }
-    }
-  } finally {
-    sqs.destroy();
-  }
-  return records;
-}

@@ -17,12 +17,11 @@
  *   and CloudWatch Logs' JSON 1.1 endpoint (aws/aws-sdk-net#1536, UnknownOperationException);
  * - 15 MB for an S3 object: Rekognition's limits page.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Route } from '../http/server.js';
-import { isSigned, verifySigV4 } from '../s3/auth/index.js';
-import { S3Error } from '../s3/errors.js';
+import { checkAwsJsonSignature } from '../http/aws-json-auth.js';
 import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
 import { resolveMinConfidence } from './min-confidence.js';
 import { ModerationError, type ModerationResult, type Moderator } from './types.js';
@@ -162,49 +161,8 @@ function authenticate(
   body: Buffer,
   lookupSecret: (accessKeyId: string) => string | undefined,
 ): void {
-  const payloadSha256 = createHash('sha256').update(body).digest('hex');
-  const request = { method: 'POST', rawUrl: req.url ?? '/', headers: req.headers, payloadSha256 };
-  if (!isSigned(request))
-    throw new WireError('MissingAuthenticationTokenException', 'Missing Authentication Token');
-  try {
-    const { payload } = verifySigV4(request, { lookupSecret, services: ['rekognition'] });
-    if (payload.kind === 'sha256' && payload.expectedHex !== payloadSha256)
-      throw new WireError(
-        'InvalidSignatureException',
-        'The x-amz-content-sha256 header does not match the request body.',
-      );
-    if (payload.kind !== 'sha256' && payload.kind !== 'unsigned')
-      throw new WireError(
-        'IncompleteSignatureException',
-        'The Rekognition API does not accept aws-chunked payloads.',
-      );
-  } catch (error) {
-    if (error instanceof S3Error) throw fromS3AuthError(error);
-    throw error;
-  }
-}
-
-/** SigV4 verification reports in S3's terms; AWS JSON services use these names instead. */
-function fromS3AuthError(error: S3Error): WireError {
-  switch (error.code) {
-    case 'InvalidAccessKeyId':
-      return new WireError(
-        'UnrecognizedClientException',
-        'The security token included in the request is invalid.',
-      );
-    case 'SignatureDoesNotMatch':
-      return new WireError(
-        'InvalidSignatureException',
-        'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
-      );
-    case 'RequestTimeTooSkewed':
-      return new WireError(
-        'InvalidSignatureException',
-        `Signature expired: request time ${error.details['RequestTime'] ?? '?'} is more than ${Number(error.details['MaxAllowedSkewMilliseconds'] ?? 0) / 60_000} min from server time ${error.details['ServerTime'] ?? '?'}.`,
-      );
-    default:
-      return new WireError('IncompleteSignatureException', error.message);
-  }
+  const failure = checkAwsJsonSignature(req, body, lookupSecret, 'rekognition', 'Rekognition');
+  if (failure) throw new WireError(failure.type, failure.message);
 }
 
 function parseRequest(body: Buffer): DetectRequest {
