@@ -13,7 +13,7 @@ import {
   isS3EventBridgeEventName,
   type EventBus,
 } from '../eventbridge/index.js';
-import type { ChangeContext, ObjectChange, StorageEngine } from '../storage/index.js';
+import type { ChangeContext, ObjectChange, ObjectRecord, StorageEngine } from '../storage/index.js';
 import type { OutboxStore } from './outbox-store.js';
 
 export interface OutboxWriterOptions {
@@ -147,13 +147,7 @@ function describe(change: ObjectChange): DescribedChange {
         eventName: CREATED_EVENT[change.via],
         bucket: object.bucket,
         key: object.key,
-        object: {
-          key: object.key,
-          size: object.size,
-          etag: unquote(object.etag),
-          ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
-          sequence: object.sequence,
-        },
+        object: fieldsOf(object),
       };
     }
     case 'removed': {
@@ -190,13 +184,7 @@ function describe(change: ObjectChange): DescribedChange {
         eventName: ARCHIVE_EVENT[change.kind],
         bucket: object.bucket,
         key: object.key,
-        object: {
-          key: object.key,
-          size: object.size,
-          etag: unquote(object.etag),
-          ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
-          sequence: object.sequence,
-        },
+        object: fieldsOf(object),
       };
       if (change.kind === 'restore-completed' && object.restore && !object.restore.ongoing)
         described.restore = {
@@ -218,6 +206,17 @@ const ARCHIVE_EVENT = {
   'restore-expired': 'ObjectRestore:Delete',
   transitioned: 'LifecycleTransition',
 } as const satisfies Record<string, S3EventName>;
+
+/** The record fields of a version that exists: key, size, ETag, version id, sequence. */
+function fieldsOf(object: ObjectRecord): DescribedChange['object'] {
+  return {
+    key: object.key,
+    size: object.size,
+    etag: unquote(object.etag),
+    ...(object.versionId !== undefined ? { versionId: object.versionId } : {}),
+    sequence: object.sequence,
+  };
+}
 
 function unquote(etag: string): string {
   return etag.replace(/^"|"$/g, '');
