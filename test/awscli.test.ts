@@ -115,8 +115,14 @@ describe.each(binaries)('aws CLI $version ($path)', ({ path: bin }) => {
 
   beforeAll(async () => {
     t = await startTestVigil({
-      // Long enough for two CLI runs (about a second each) to see the restore under way.
-      config: { scheduler: { restoreSeconds: { GLACIER: { Standard: 4 } }, maxSleepSeconds: 1 } },
+      // A Standard restore outlasts any CLI run (a loaded machine takes seconds per run), so
+      // one under way is seen as such; an Expedited one completes at once.
+      config: {
+        scheduler: {
+          restoreSeconds: { GLACIER: { Standard: 600, Expedited: 0.2 } },
+          maxSleepSeconds: 1,
+        },
+      },
     });
     work = await mkdtemp(join(tmpdir(), 'vigil-awscli-'));
   });
@@ -340,11 +346,37 @@ describe.each(binaries)('aws CLI $version ($path)', ({ path: bin }) => {
       ),
       'RestoreAlreadyInProgress',
     );
+    // An Expedited restore of another object completes, and the copy reads back.
+    await ok(
+      's3',
+      'cp',
+      '--storage-class',
+      'GLACIER',
+      join(work, 'cold.txt'),
+      `s3://${archive}/quick`,
+    );
+    await ok(
+      's3api',
+      'restore-object',
+      '--bucket',
+      archive,
+      '--key',
+      'quick',
+      '--restore-request',
+      '{"Days":1,"GlacierJobParameters":{"Tier":"Expedited"}}',
+    );
     await until(async () => {
-      const { Restore } = (await head()) as { Restore?: string };
+      const { Restore } = (await json(
+        's3api',
+        'head-object',
+        '--bucket',
+        archive,
+        '--key',
+        'quick',
+      )) as { Restore?: string };
       return Restore?.startsWith('ongoing-request="false"') ? true : undefined;
-    }, 15_000);
-    await ok('s3', 'cp', `s3://${archive}/cold`, join(work, 'back.txt'));
+    }, 30_000);
+    await ok('s3', 'cp', `s3://${archive}/quick`, join(work, 'back.txt'));
     expect(await readFile(join(work, 'back.txt'), 'utf8')).toBe('archived');
 
     const rules = {
