@@ -9,7 +9,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { checkAwsJsonSignature } from '../http/aws-json-auth.js';
+import { checkAwsJsonSignature, readLimitedBody } from '../http/aws-json-auth.js';
 import { EventBridgeError } from './errors.js';
 
 export const TARGET_PREFIX = 'AWSEvents.';
@@ -32,22 +32,17 @@ export class WireError extends Error {
   }
 }
 
-export async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      // The rest of the body stays unread, so the connection cannot be reused.
-      res.setHeader('connection', 'close');
-      throw new WireError(
+export function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
+  return readLimitedBody(
+    req,
+    res,
+    MAX_BODY,
+    () =>
+      new WireError(
         'SerializationException',
         `The request body is over ${MAX_BODY} bytes, more than any EventBridge request Vigil answers needs.`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+      ),
+  );
 }
 
 /** SigV4 for service `events`; the signature covers the SHA-256 of the body. */

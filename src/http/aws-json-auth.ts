@@ -5,7 +5,7 @@
  * terms that the shared SigV4 verifier uses.
  */
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
 
@@ -74,4 +74,27 @@ function fromS3AuthError(error: S3Error): AwsAuthFailure {
     default:
       return { type: 'IncompleteSignatureException', message: error.message };
   }
+}
+
+/**
+ * A JSON API request's body, refused with `tooLarge()` past `max` bytes. The rest of an
+ * oversized body stays unread, so the response closes the connection.
+ */
+export async function readLimitedBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  max: number,
+  tooLarge: () => Error,
+): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > max) {
+      res.setHeader('connection', 'close');
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }

@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Route } from '../http/server.js';
-import { checkAwsJsonSignature } from '../http/aws-json-auth.js';
+import { checkAwsJsonSignature, readLimitedBody } from '../http/aws-json-auth.js';
 import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
 import { resolveMinConfidence } from './min-confidence.js';
 import { ModerationError, type ModerationResult, type Moderator } from './types.js';
@@ -137,22 +137,17 @@ function responseBody(result: ModerationResult): object {
   };
 }
 
-async function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY) {
-      // The rest of the body stays unread, so the connection cannot be reused.
-      res.setHeader('connection', 'close');
-      throw new ModerationError(
+function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
+  return readLimitedBody(
+    req,
+    res,
+    MAX_BODY,
+    () =>
+      new ModerationError(
         'ImageTooLargeException',
         `The request body is over ${MAX_BODY} bytes: Image.Bytes may hold at most ${MAX_BYTES_IMAGE} bytes; store larger images and pass Image.S3Object.`,
-      );
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+      ),
+  );
 }
 
 /** SigV4 for service `rekognition`; the signature covers the SHA-256 of the body. */
