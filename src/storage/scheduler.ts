@@ -81,9 +81,16 @@ export class Scheduler {
   }
 
   private fire(): void {
+    const due = this.wakeTime;
     this.timer = undefined;
     this.wakeTime = Infinity;
     if (this.stopped) return;
+    // Node's timers may fire a millisecond before Date.now() reaches their time: a work run
+    // then would find nothing due yet. Wait out the rest.
+    if (due !== Infinity && due > this.now()) {
+      this.arm(due);
+      return;
+    }
     if (this.running) {
       this.rerun = true;
       return;
