@@ -206,6 +206,15 @@ const consoleSchema = z
     claimLeaseSeconds: z.number().int().min(10).max(3600).default(300),
     /** Failed logins allowed per user name in 15 minutes (five times as many per address). */
     loginAttempts: z.number().int().min(1).max(1000).default(10),
+    /**
+     * Where review decisions tag (or delete) objects and thumbnails are read: `vigil`, this
+     * Vigil's own store; `worker`, the S3 store of the `worker` section (worker.s3.endpoint,
+     * worker.region, credentials from the environment), for a fleet of workers on another
+     * store (docs/scale-out.md).
+     */
+    objects: z.enum(['vigil', 'worker']).default('vigil'),
+    /** Show (and redrive) the dead letters of the `worker` section's event source. */
+    workerDeadLetters: z.boolean().default(false),
   })
   .strict()
   .refine((c) => new Set(c.users.map((u) => u.name)).size === c.users.length, {
@@ -311,6 +320,15 @@ export const configSchema = z
           code: 'custom',
           path: ['sqs', 'queues', i, 'arn'],
           message: `account ${config.accountId} is Vigil's own (accountId): its queues are Vigil's built-in queues; declare them in queues instead`,
+        });
+    });
+    const declared = new Set(config.functions.map((f) => f.name));
+    config.worker.functions.forEach((name, i) => {
+      if (!declared.has(name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['worker', 'functions', i],
+          message: `no function named ${name} in functions`,
         });
     });
   });

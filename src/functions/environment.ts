@@ -14,7 +14,7 @@ export interface RuntimeScope {
   accountId: string;
   /** Vigil's base URL (`AWS_ENDPOINT_URL`), or a function giving it once the server listens. */
   endpointUrl: string | (() => string);
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 }
 
 export function functionArn(scope: Pick<RuntimeScope, 'region' | 'accountId'>, name: string) {
@@ -43,7 +43,8 @@ export function functionEnvironment(
   return {
     PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
-    AWS_ENDPOINT_URL: endpoint,
+    // No endpoint: the SDK's own (AWS).
+    ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}),
     ...fn.environment,
     _HANDLER: `${basename(modulePath).replace(/\.[cm]?[jt]s$/, '')}.${fn.handler}`,
     AWS_REGION: scope.region,
@@ -57,6 +58,9 @@ export function functionEnvironment(
     AWS_LAMBDA_LOG_STREAM_NAME: stream,
     AWS_ACCESS_KEY_ID: scope.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: scope.credentials.secretAccessKey,
+    ...(scope.credentials.sessionToken
+      ? { AWS_SESSION_TOKEN: scope.credentials.sessionToken }
+      : {}),
     LAMBDA_TASK_ROOT: dirname(modulePath),
   };
 }

@@ -58,6 +58,13 @@ export const workerSchema = z
     /** The SQS endpoint of the review queue and of an `sqs` source; AWS when unset. */
     sqs: z.object({ endpoint: z.url().optional() }).strict().default({}),
     region: z.string().min(1).default('us-east-1'),
+    /** Run moderate-image on every ObjectCreated record (off: only the functions below run). */
+    moderate: z.boolean().default(true),
+    /**
+     * Names of entries in `functions` to invoke with every event message, after
+     * moderate-image: Lambda-style handlers (docs/functions.md) run in this worker's threads.
+     */
+    functions: z.array(z.string().min(1)).default([]),
     /** Messages judged at once. */
     concurrency: z.number().int().min(1).max(256).default(4),
     /** Health (`/_vigil/health`) and metrics (`/_vigil/metrics`) on this port. */

@@ -12,14 +12,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ConfigError, type VigilConfig } from '../config/index.js';
-import { ThreadedHasher } from '../memory/threaded-hasher.js';
-import { configuredModerator } from '../moderation/configured.js';
+import { moderationParts } from '../moderation/parts.js';
 import { S3ObjectStore } from '../pipeline/adapters/s3.js';
 import { SqsReviewQueue } from '../pipeline/adapters/sqs.js';
 import { moderateEvent, outcomeLogLine } from '../pipeline/moderate-image.js';
+import type { S3EventRecordInput } from '../pipeline/index.js';
 import type { PipelinePorts } from '../pipeline/ports.js';
 import { readBrokerMessage } from './event-shapes.js';
 import { JetStreamSource } from './jetstream-source.js';
+import { WorkerFunctions } from './functions.js';
 import { SqsSource } from './sqs-source.js';
 import type { EventSource } from './types.js';
 import { Worker, type Settlement } from './worker.js';
@@ -58,25 +59,21 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
     region: settings.region,
     ...(settings.sqs.endpoint ? { endpoint: settings.sqs.endpoint } : {}),
   });
-  const moderator = configuredModerator(config, (line) =>
-    log.debug({ component: 'moderation' }, line),
-  );
-  const hasher = config.pipeline.memory.enabled
-    ? new ThreadedHasher(moderator.frameSource())
-    : undefined;
+  const moderation = moderationParts(config, log);
   const ports: PipelinePorts = {
     objects: new S3ObjectStore(s3),
-    moderator,
+    moderator: moderation.moderator,
     reviewQueue: new SqsReviewQueue(sqs, config.pipeline.reviewQueue),
     reports,
     clock: { now: () => Date.now() },
-    ...(hasher ? { hasher } : {}),
+    ...(moderation.hasher ? { hasher: moderation.hasher } : {}),
   };
+  const functions = await workerFunctions(config, s3, log);
   const closeClients = async () => {
     s3.destroy();
     sqs.destroy();
-    await moderator.close();
-    await hasher?.close();
+    await functions?.close();
+    await moderation.close();
     await reports.close();
   };
 
@@ -95,7 +92,7 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
     concurrency: settings.concurrency,
     backoff: { baseMs: settings.retryBaseSeconds * 1000, maxMs: settings.retryMaxSeconds * 1000 },
     drainMs: settings.drainSeconds * 1000,
-    process: (body, delivery) => processMessage(body, delivery, ports, config, log),
+    process: (body, delivery) => processMessage(body, delivery, ports, functions, config, log),
     observer: {
       settled: (outcome, ms) => metrics.settled(outcome, ms),
       error: (error, delivery) =>
@@ -122,7 +119,15 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
   });
   const address = await listen(health, settings.healthPort, settings.healthHost);
   worker.start();
-  log.info({ source: source.name, concurrency: settings.concurrency }, 'worker started');
+  log.info(
+    {
+      source: source.name,
+      concurrency: settings.concurrency,
+      moderate: settings.moderate,
+      functions: functions?.names ?? [],
+    },
+    'worker started',
+  );
   return {
     url: `http://${settings.healthHost}:${address.port}`,
     stop: async () => {
@@ -154,21 +159,68 @@ async function openSource(config: VigilConfig, sqs: SQSClient): Promise<EventSou
   });
 }
 
-/** One broker message: read its shape, moderate its records; test events are done at once. */
+/**
+ * The pools of the functions `worker.functions` names, with the worker's region and its
+ * credentials for the store (resolved once: the handlers' AWS SDK reads them from the
+ * environment, as on Lambda). None when no function is named.
+ */
+async function workerFunctions(
+  config: VigilConfig,
+  s3: S3Client,
+  log: Logger,
+): Promise<WorkerFunctions | undefined> {
+  const settings = config.worker;
+  if (settings.functions.length === 0) return undefined;
+  const credentials = await s3.config.credentials();
+  return WorkerFunctions.create(
+    settings.functions,
+    config.functions,
+    {
+      region: settings.region,
+      accountId: config.accountId,
+      endpointUrl: settings.s3.endpoint ?? '',
+      credentials,
+    },
+    log.child({ component: 'functions' }),
+  );
+}
+
+/**
+ * One broker message: read its shape, moderate its records, then invoke the functions with
+ * them; test events are done at once.
+ */
 async function processMessage(
   body: Uint8Array,
   delivery: { id: string; attempt: number },
   ports: PipelinePorts,
+  functions: WorkerFunctions | undefined,
   config: VigilConfig,
   log: Logger,
 ): Promise<Settlement> {
   const message = readBrokerMessage(body);
   if (message.kind === 'unrecognized') return { deadLetter: message.reason };
   if (message.kind === 'test-event') return { done: true };
-  await moderateEvent(message.event, ports, config.pipeline, (outcome) =>
-    log.info({ message: delivery.id, attempt: delivery.attempt }, outcomeLogLine(outcome)),
-  );
+  if (config.worker.moderate)
+    await moderateEvent(message.event, ports, config.pipeline, (outcome) =>
+      log.info({ message: delivery.id, attempt: delivery.attempt }, outcomeLogLine(outcome)),
+    );
+  if (functions) await functions.invokeAll(lambdaEvent(message.event, config.worker.region));
   return { done: true };
+}
+
+/**
+ * The event a function receives: the message's records in AWS's shape (MinIO's and Ceph's
+ * read into it), with the fields every S3 record carries on AWS.
+ */
+function lambdaEvent(event: { Records: S3EventRecordInput[] }, region: string): unknown {
+  return {
+    Records: event.Records.map((record) => ({
+      eventVersion: '2.1',
+      eventSource: 'aws:s3',
+      awsRegion: region,
+      ...record,
+    })),
+  };
 }
 
 class WorkerMetrics {
