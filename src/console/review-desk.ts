@@ -6,7 +6,6 @@
  * the tags are already right); the message goes only once the decision is stored.
  */
 import type { Logger } from 'pino';
-import { sequencerOf } from '../events/index.js';
 import { BLOCKED_TAG, SCAN_STATUS_TAG, mergeTags } from '../pipeline/tags.js';
 import type {
   PendingReview,
@@ -15,7 +14,6 @@ import type {
   ReviewItem,
   TagPair,
 } from '../reporting/index.js';
-import type { ObjectRecord, StorageEngine } from '../storage/index.js';
 import type {
   ReviewClaimResponse,
   ReviewDecisionResponse,
@@ -23,24 +21,22 @@ import type {
   ReviewQueueResponse,
 } from './api-types.js';
 import { ConsoleError } from './errors.js';
+import type { Reviewer, ReviewObjects } from './review-objects.js';
+
+export type { Reviewer } from './review-objects.js';
 
 /** The tag a decision leaves on the object, for apps and for the next reviewer. */
 export const REVIEW_TAG = 'ModerationReview';
 
 export interface ReviewDeskOptions {
   reports: ReportStore;
-  engine: Pick<StorageEngine, 'findObject' | 'putTags' | 'deleteObject'>;
+  /** Where the objects under review are: Vigil's own store, or another S3 store. */
+  objects: ReviewObjects;
   /** Removes the review-queue messages of a decided item. */
   withdrawMessages(reviewItemId: number): Promise<number>;
   leaseMs: number;
   now?: () => number;
   logger: Logger;
-}
-
-/** Who acts, and from where: for the S3 change context (events, object history). */
-export interface Reviewer {
-  name: string;
-  sourceIp: string;
 }
 
 export class ReviewDesk {
@@ -83,7 +79,7 @@ export class ReviewDesk {
     action: ReviewAction,
     note: string | null,
   ): Promise<ReviewDecisionResponse> {
-    const { reports, engine, logger } = this.options;
+    const { reports, objects, logger } = this.options;
     const review = await reports.getReview(id);
     if (!review) throw conflict('missing');
     const item = review.reviewItem;
@@ -95,21 +91,16 @@ export class ReviewDesk {
     )
       throw conflict('held', item);
 
-    const context = { principalId: reviewer.name, sourceIp: reviewer.sourceIp };
-    const object = engine.findObject(item.bucket, item.key);
-    // Another write (or none) is there now, even of the same bytes: it is judged on its own;
-    // leave it alone.
-    const current = object && isItemsWrite(object, item) ? object : undefined;
-    let tagsBefore: TagPair[] | null = null;
+    // Another write (or none) may be there now, even of the same bytes: it is judged on its
+    // own; leave it alone.
+    const tagsBefore = (await objects.currentTags(item)) ?? null;
     let tagsAfter: TagPair[] | null = null;
-    if (current) {
-      tagsBefore = current.tags.map(({ Key, Value }) => ({ Key, Value }));
+    if (tagsBefore) {
       if (action === 'delete') {
-        await engine.deleteObject(item.bucket, item.key, context);
+        await objects.delete(item, reviewer);
       } else {
-        tagsAfter = decidedTags(current, action);
-        if (!sameTags(tagsBefore, tagsAfter))
-          await engine.putTags(item.bucket, item.key, tagsAfter, context);
+        tagsAfter = decidedTags({ tags: tagsBefore }, action);
+        if (!sameTags(tagsBefore, tagsAfter)) await objects.putTags(item, tagsAfter, reviewer);
       }
     }
     const decided = await reports.decideReview({
@@ -146,7 +137,7 @@ export class ReviewDesk {
  * Owner tags stay (the block tag wins a place in a full set, as the pipeline's does).
  */
 export function decidedTags(
-  object: Pick<ObjectRecord, 'tags'>,
+  object: { tags: readonly TagPair[] },
   action: 'approve' | 'keep-blocked',
 ): TagPair[] {
   if (action === 'approve') {
@@ -161,15 +152,6 @@ export function decidedTags(
     { Key: BLOCKED_TAG, Value: 'true', required: true },
     { Key: REVIEW_TAG, Value: 'blocked', required: false },
   ]).tags;
-}
-
-/**
- * Whether the object is still the write a review item is about. Items recorded before writes
- * had ids (`etag:<ETag>`) can only be matched by their ETag.
- */
-function isItemsWrite(object: ObjectRecord, item: ReviewItem): boolean {
-  if (item.writeId.startsWith('etag:')) return object.etag === item.etag;
-  return sequencerOf(object.sequence) === item.writeId;
 }
 
 function sameTags(a: readonly TagPair[], b: readonly TagPair[]): boolean {

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
+import type { ReviewObjects } from './review-objects.js';
 
 export type ThumbnailVariant = 'blurred' | 'clear';
 
@@ -19,7 +19,7 @@ const MAX_SOURCE_BYTES = 15 * 1024 * 1024;
 export class Thumbnails {
   constructor(
     private readonly dir: string,
-    private readonly engine: Pick<StorageEngine, 'openObject'>,
+    private readonly objects: Pick<ReviewObjects, 'read'>,
   ) {}
 
   /**
@@ -27,7 +27,7 @@ export class Thumbnails {
    * that cannot be decoded gets a plain grey card (the reviewer still sees the item).
    */
   async get(
-    version: { bucket: string; key: string; etag: string },
+    version: { bucket: string; key: string; etag: string; writeId: string },
     variant: ThumbnailVariant,
   ): Promise<Buffer | undefined> {
     const name = createHash('sha256')
@@ -39,7 +39,7 @@ export class Thumbnails {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
-    const source = await this.read(version);
+    const source = await this.objects.read(version, MAX_SOURCE_BYTES);
     if (!source) return undefined;
     const thumbnail = await render(source, variant);
     await mkdir(this.dir, { recursive: true });
@@ -49,22 +49,6 @@ export class Thumbnails {
     return thumbnail;
   }
 
-  private async read(version: { bucket: string; key: string; etag: string }) {
-    let opened;
-    try {
-      opened = await this.engine.openObject(version.bucket, version.key);
-    } catch (error) {
-      if (error instanceof StorageError) return undefined;
-      throw error;
-    }
-    try {
-      if (opened.object.etag !== version.etag) return undefined;
-      if (opened.object.size > MAX_SOURCE_BYTES) return Buffer.alloc(0);
-      return await readWhole(opened);
-    } finally {
-      opened.close();
-    }
-  }
 }
 
 async function render(source: Buffer, variant: ThumbnailVariant): Promise<Buffer> {
