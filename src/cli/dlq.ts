@@ -4,6 +4,8 @@ import { OutboxStore, type DeadLetterFilter } from '../delivery/outbox-store.js'
 import { ConfigError } from '../config/index.js';
 import { vigilCommand } from './hints.js';
 import { openDatabase } from '../storage/index.js';
+import type { WorkerSettings } from '../worker/config.js';
+import { deadLetterSummary, openWorkerDeadLetters } from '../worker/dead-letters.js';
 
 /**
  * Opens the outbox of a data directory directly (SQLite in WAL mode allows this next to a
@@ -63,4 +65,57 @@ export function listDeadLetters(
 
 export function redriveDeadLetters(dataDir: string, filter: DeadLetterFilter): number {
   return withOutbox(dataDir, (store) => store.redrive(filter, Date.now()));
+}
+
+/** `vigil dlq list --worker`: the dead letters of the config's worker event source. */
+export async function listWorkerDeadLetters(
+  settings: WorkerSettings,
+  json: boolean,
+  write: (text: string) => void,
+): Promise<void> {
+  const store = await openWorkerDeadLettersOrSay(settings);
+  try {
+    const letters = await store.list(500);
+    if (json) {
+      write(JSON.stringify(letters, null, 2) + '\n');
+      return;
+    }
+    if (letters.length === 0) {
+      write(`No dead letters in ${store.name}.\n`);
+      return;
+    }
+    for (const l of letters) {
+      const summary = deadLetterSummary(l.body);
+      write(
+        `${l.id}  ${l.deadAt === null ? '' : new Date(l.deadAt).toISOString()}  ${summary}\n` +
+          `    after ${l.attempts ?? '?'} attempt(s): ${l.reason}\n`,
+      );
+    }
+    write(
+      `${letters.length} dead letter(s) in ${store.name}. Redrive with: vigil dlq redrive --worker --config <file> --all (or --id ID…)\n`,
+    );
+  } finally {
+    await store.close();
+  }
+}
+
+/** `vigil dlq redrive --worker`: back to the source, for the workers to try again. */
+export async function redriveWorkerDeadLetters(
+  settings: WorkerSettings,
+  ids: readonly string[] | 'all',
+): Promise<number> {
+  const store = await openWorkerDeadLettersOrSay(settings);
+  try {
+    return await store.redrive(ids);
+  } finally {
+    await store.close();
+  }
+}
+
+async function openWorkerDeadLettersOrSay(settings: WorkerSettings) {
+  return openWorkerDeadLetters(settings).catch((error: unknown) => {
+    throw new ConfigError(
+      `worker.source: cannot reach the dead letters (${error instanceof Error ? error.message : String(error)}).`,
+    );
+  });
 }

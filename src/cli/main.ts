@@ -12,7 +12,12 @@ import {
   readStored,
   type ConfigFile,
 } from '../config/index.js';
-import { listDeadLetters, redriveDeadLetters } from './dlq.js';
+import {
+  listDeadLetters,
+  listWorkerDeadLetters,
+  redriveDeadLetters,
+  redriveWorkerDeadLetters,
+} from './dlq.js';
 import { printFunctionLogs } from './logs.js';
 import { printReport } from './report.js';
 import { CONSOLE_USERS_FILE, hashPassword, readStoredPasswords } from '../console/users.js';
@@ -306,48 +311,79 @@ const dlq = program
     'Dead letters: events that could not be delivered (permanent failure, or out of retries).',
   );
 
+const workerOption = () =>
+  new Option(
+    '--worker',
+    "the dead letters of the config's worker event source (JetStream <stream>_DLQ, or the SQS deadLetterQueueUrl) instead of the outbox's",
+  );
+
 dlq
   .command('list')
-  .description('List dead letters, oldest first, with the destination and the last error.')
+  .description('List dead letters, oldest first, with where they were going and why they failed.')
   .addOption(dataDirOption())
   .addOption(configOption())
+  .addOption(workerOption())
   .option('--destination <arn>', 'only this destination')
   .option('--json', 'print JSON, with each event message')
-  .action((opts: { dataDir?: string; config?: string; destination?: string; json?: boolean }) => {
-    const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
-    listDeadLetters(
-      config.dataDir,
-      opts.destination === undefined ? {} : { destination: opts.destination },
-      opts.json ?? false,
-      (text) => process.stdout.write(text),
-    );
-  });
+  .action(
+    async (opts: {
+      dataDir?: string;
+      config?: string;
+      destination?: string;
+      json?: boolean;
+      worker?: boolean;
+    }) => {
+      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+      const write = (text: string) => process.stdout.write(text);
+      if (opts.worker) {
+        await listWorkerDeadLetters(config.worker, opts.json ?? false, write);
+        return;
+      }
+      listDeadLetters(
+        config.dataDir,
+        opts.destination === undefined ? {} : { destination: opts.destination },
+        opts.json ?? false,
+        write,
+      );
+    },
+  );
 
 dlq
   .command('redrive')
   .description('Put dead letters back in line for delivery (attempts and age start again).')
   .addOption(dataDirOption())
   .addOption(configOption())
-  .option('--id <ids...>', 'only these dead letters (numbers from `vigil dlq list`)')
+  .addOption(workerOption())
+  .option('--id <ids...>', 'only these dead letters (ids from `vigil dlq list`)')
   .option('--destination <arn>', 'only this destination')
   .option('--all', 'every dead letter')
   .action(
-    (opts: {
+    async (opts: {
       dataDir?: string;
       config?: string;
       id?: string[];
       destination?: string;
       all?: boolean;
+      worker?: boolean;
     }) => {
       if (!opts.all && opts.id === undefined && opts.destination === undefined)
         throw new ConfigError(
           'Say which dead letters to redrive: --id N…, --destination ARN, or --all.',
         );
+      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
+      if (opts.worker) {
+        if (opts.destination !== undefined)
+          throw new ConfigError(
+            '--destination is for the outbox: a worker source has one destination, itself.',
+          );
+        const count = await redriveWorkerDeadLetters(config.worker, opts.all ? 'all' : opts.id!);
+        process.stdout.write(`Redrove ${count} dead letter(s).\n`);
+        return;
+      }
       const ids = opts.id?.map((id) => {
         if (!/^\d+$/.test(id)) throw new ConfigError(`Invalid --id ${id}: expected a number`);
         return Number(id);
       });
-      const config = loadConfig({ dataDir: opts.dataDir }, process.env, configFile(opts.config));
       const count = redriveDeadLetters(config.dataDir, {
         ...(ids ? { ids } : {}),
         ...(opts.destination === undefined ? {} : { destination: opts.destination }),

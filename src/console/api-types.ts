@@ -184,6 +184,31 @@ export interface RedriveResponse {
   redriven: number;
 }
 
+/**
+ * `GET operations/worker-dead-letters`: the dead letters of the `vigil worker` event source
+ * (console.workerDeadLetters), oldest first. `source` is null when the console is not set to
+ * show them; `error` says why the source could not be read.
+ */
+export interface WorkerDeadLettersOverview {
+  source: string | null;
+  letters: {
+    id: string;
+    /** The event and object the message was about, or the start of an unreadable body. */
+    summary: string;
+    reason: string;
+    attempts: number | null;
+    /** Epoch ms, when the broker says. */
+    deadAt: number | null;
+  }[];
+  error?: string;
+}
+
+/** `POST operations/worker-redrive` body: some dead letters by id, or all of them. */
+export interface WorkerRedriveRequest {
+  ids?: string[];
+  all?: boolean;
+}
+
 /** `GET operations/functions` */
 export interface FunctionsOverview {
   functions: {

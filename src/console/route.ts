@@ -32,6 +32,7 @@ import {
   type Right,
   type Session,
   type TimelineStep,
+  type WorkerDeadLettersOverview,
 } from './api-types.js';
 import { ConsoleError } from './errors.js';
 import type { LoginLimiter } from './login-limiter.js';
@@ -46,6 +47,8 @@ import {
   type SessionStore,
 } from './sessions.js';
 import type { Thumbnails } from './thumbnails.js';
+import { deadLetterSummary } from '../worker/dead-letters.js';
+import type { DeadLetterStore } from '../worker/types.js';
 import type { ConsoleUsers } from './users.js';
 
 export const CONSOLE_PREFIX = '/_vigil/console';
@@ -63,6 +66,11 @@ export interface ConsoleOptions {
   outbox: Pick<OutboxStore, 'backlog' | 'deadLetters' | 'redrive'>;
   /** Wakes the dispatcher after a redrive. */
   wake: () => void;
+  /**
+   * Opens the dead letters of the `vigil worker` event source, for each request that needs
+   * them (console.workerDeadLetters); absent when the console does not show them.
+   */
+  workerDeadLetters?: () => Promise<DeadLetterStore>;
   functions: Pick<FunctionRuntime, 'functionNames' | 'recentInvocations' | 'recursionStops'>;
   /** An object key's story, oldest step first. */
   timeline(bucket: string, key: string): Promise<TimelineStep[]>;
@@ -215,6 +223,16 @@ const decisionInput = z
     note: z.string().max(2000).optional(),
   })
   .strict();
+const workerRedriveInput = z
+  .object({
+    ids: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
+    all: z.literal(true).optional(),
+  })
+  .strict()
+  .refine((r) => (r.ids !== undefined) !== (r.all !== undefined), {
+    message: 'give ids or all',
+  });
+
 const redriveInput = z
   .object({
     ids: z.array(z.number().int().positive()).max(10_000).optional(),
@@ -347,6 +365,41 @@ async function api(
         etag: null,
         reviewItemId: null,
         note: JSON.stringify({ ...filter, redriven }),
+        tagsBefore: null,
+        tagsAfter: null,
+      });
+      sendJson(res, 200, { redriven });
+      return;
+    }
+    case 'GET operations/worker-dead-letters':
+      need('operations');
+      sendJson(res, 200, await workerDeadLetters(options));
+      return;
+    case 'POST operations/worker-redrive': {
+      need('operations');
+      const input = workerRedriveInput.parse(await readJson(req));
+      if (!options.workerDeadLetters)
+        throw new ConsoleError(
+          404,
+          'NotConfigured',
+          'This console does not show worker dead letters (console.workerDeadLetters).',
+        );
+      const store = await options.workerDeadLetters();
+      let redriven: number;
+      try {
+        redriven = await store.redrive(input.all ? 'all' : input.ids!);
+      } finally {
+        await store.close();
+      }
+      await reports.appendAudit({
+        at: now(),
+        actor: session.username,
+        action: 'dlq.redrive',
+        bucket: null,
+        key: null,
+        etag: null,
+        reviewItemId: null,
+        note: JSON.stringify({ source: store.name, ...input, redriven }),
         tagsBefore: null,
         tagsAfter: null,
       });
@@ -544,6 +597,38 @@ function deliveryOverview(options: ConsoleOptions, now: number): DeliveryOvervie
       createdAt: d.createdAt,
     })),
   };
+}
+
+/** The worker source's dead letters; a source that cannot be read is said, not thrown. */
+async function workerDeadLetters(options: ConsoleOptions): Promise<WorkerDeadLettersOverview> {
+  if (!options.workerDeadLetters) return { source: null, letters: [] };
+  let store: DeadLetterStore;
+  try {
+    store = await options.workerDeadLetters();
+  } catch (error) {
+    return { source: 'worker', letters: [], error: errorText(error) };
+  }
+  try {
+    const letters = await store.list(500);
+    return {
+      source: store.name,
+      letters: letters.map((l) => ({
+        id: l.id,
+        summary: deadLetterSummary(l.body),
+        reason: l.reason,
+        attempts: l.attempts,
+        deadAt: l.deadAt,
+      })),
+    };
+  } catch (error) {
+    return { source: store.name, letters: [], error: errorText(error) };
+  } finally {
+    await store.close();
+  }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function functionsOverview(options: ConsoleOptions): FunctionsOverview {

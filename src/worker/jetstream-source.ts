@@ -127,6 +127,7 @@ export class JetStreamSource implements EventSource {
         const h = natsHeaders();
         h.set('Vigil-Dead-Letter-Reason', reason.slice(0, 1000));
         h.set('Vigil-Source-Stream', options.stream);
+        h.set('Vigil-Source-Subject', message.subject);
         h.set('Vigil-Source-Sequence', String(message.info.streamSequence));
         h.set('Vigil-Attempts', String(message.info.deliveryCount));
         // Published (and acknowledged by JetStream) before the original is terminated: a

@@ -102,6 +102,10 @@ export class SqsSource implements EventSource {
             MessageAttributes: {
               VigilDeadLetterReason: { DataType: 'String', StringValue: reason.slice(0, 1000) },
               VigilSourceQueue: { DataType: 'String', StringValue: QueueUrl },
+              VigilAttempts: {
+                DataType: 'Number',
+                StringValue: message.Attributes?.['ApproximateReceiveCount'] ?? '1',
+              },
             },
           }),
         );

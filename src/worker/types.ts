@@ -35,3 +35,31 @@ export interface EventSource {
   /** Stops receiving; deliveries handed out stay valid until settled or their lease ends. */
   close(): Promise<void>;
 }
+
+/** A message a worker gave up on, as its dead-letter store keeps it. */
+export interface WorkerDeadLetter {
+  /** The dead-letter store's id for it (a `<stream>_DLQ` sequence, an SQS message id). */
+  id: string;
+  /** Why the worker gave up, as it said. */
+  reason: string;
+  /** Deliveries before it gave up; null when the store does not know. */
+  attempts: number | null;
+  /** When it was dead-lettered (epoch ms); null when the store does not know. */
+  deadAt: number | null;
+  /** The broker message, as it arrived. */
+  body: string;
+}
+
+/** The dead letters of an event source: listed for people, and put back in line. */
+export interface DeadLetterStore {
+  /** A name for people, e.g. `jetstream:vigil-events_DLQ`. */
+  readonly name: string;
+  /** Up to `limit` dead letters, oldest first. */
+  list(limit: number): Promise<WorkerDeadLetter[]>;
+  /**
+   * Sends the dead letters with these ids (all of them for `'all'`) back to the source,
+   * each once, and forgets them; resolves with how many went back.
+   */
+  redrive(ids: readonly string[] | 'all'): Promise<number>;
+  close(): Promise<void>;
+}

@@ -18,6 +18,8 @@ import type {
   ReviewQueueResponse,
   Session,
   TimelineResponse,
+  WorkerDeadLettersOverview,
+  WorkerRedriveRequest,
 } from '../api-types.js';
 
 export const CONSOLE_URL = '/_vigil/console/';
@@ -154,6 +156,9 @@ export function createApi(options: ClientOptions = {}) {
 
     delivery: () => get<DeliveryOverview>('operations/delivery'),
     redrive: (body: RedriveRequest) => post<RedriveResponse>('operations/redrive', body),
+    workerDeadLetters: () => get<WorkerDeadLettersOverview>('operations/worker-dead-letters'),
+    workerRedrive: (body: WorkerRedriveRequest) =>
+      post<RedriveResponse>('operations/worker-redrive', body),
     functions: () => get<FunctionsOverview>('operations/functions'),
 
     reports: (from: string, to: string, granularity: 'hour' | 'day') =>

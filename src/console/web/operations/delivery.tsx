@@ -6,6 +6,7 @@ import { formatAge, formatCount, formatDateTime } from '../format.js';
 import { useNow, useResource } from '../hooks.js';
 import { useNotices } from '../notices.js';
 import type { PageProps } from '../shell.js';
+import { WorkerDeadLetters } from './worker-dead-letters.js';
 
 const POLL_MS = 10_000;
 
@@ -118,6 +119,7 @@ export function DeliveryPage(_props: PageProps) {
         onChoose={setSelected}
         onRedrive={() => void redrive({ ids: chosen }, 'selected')}
       />
+      <WorkerDeadLetters />
     </section>
   );
 }
