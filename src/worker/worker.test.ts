@@ -75,10 +75,12 @@ function start(
   source: FakeSource,
   process: (body: string) => Promise<Settlement>,
   concurrency = 2,
+  errors: unknown[] = [],
 ) {
   worker = new Worker({
     source,
     process: (body) => process(text(body)),
+    observer: { error: (error) => errors.push(error) },
     concurrency,
     backoff: { baseMs: 10, maxMs: 40 },
     drainMs: 300,
@@ -94,6 +96,21 @@ describe('Worker', () => {
     start(source, () => Promise.resolve({ done: true }));
     await until(() => source.log.length === 3);
     expect(source.log.sort()).toEqual(['ack a#1', 'ack b#1', 'ack c#1']);
+  });
+
+  it('goes on when the broker refuses a settlement: the message stays with the broker', async () => {
+    const source = new FakeSource();
+    const refused = new Error('connection closed');
+    const receive = source.receive.bind(source);
+    source.receive = async (max, waitMs, signal) =>
+      (await receive(max, waitMs, signal)).map((d) =>
+        d.id === 'lost-ack' ? { ...d, ack: () => Promise.reject(refused) } : d,
+      );
+    source.add('lost-ack', 'after');
+    const errors: unknown[] = [];
+    start(source, () => Promise.resolve({ done: true }), 1, errors);
+    await until(() => source.log.includes('ack after#1'));
+    expect(errors).toEqual([refused]);
   });
 
   it('retries a failure with back-off, then dead-letters it after maxAttempts', async () => {

@@ -87,11 +87,15 @@ export class Worker {
         continue;
       }
       for (const delivery of deliveries) {
-        const work = this.handle(delivery).finally(() => {
-          this.inFlight.delete(delivery);
-          this.slotFreed?.();
-          this.slotFreed = undefined;
-        });
+        const work = this.handle(delivery)
+          // The broker did not take the settlement (connection lost, say): the message stays
+          // with it and comes back after its lease; this worker goes on.
+          .catch((error: unknown) => this.options.observer?.error?.(error, delivery))
+          .finally(() => {
+            this.inFlight.delete(delivery);
+            this.slotFreed?.();
+            this.slotFreed = undefined;
+          });
         this.inFlight.set(delivery, work);
       }
     }
