@@ -41,10 +41,32 @@ const sqsSourceSchema = z
   })
   .strict();
 
+const amqpSourceSchema = z
+  .object({
+    type: z.literal('amqp'),
+    /** `amqp://user:password@host:5672/vhost` (`amqps://` for TLS). */
+    url: z.string().regex(/^amqps?:\/\//, 'expected an amqp:// or amqps:// URL'),
+    /** The exchange the store publishes to (MinIO's `exchange`, Ceph's `amqp-exchange`). */
+    exchange: z.string().min(1).max(255).optional(),
+    /** Its type when Vigil declares it (it does only when the exchange is missing). */
+    exchangeType: z.enum(['topic', 'direct', 'fanout', 'headers']).default('topic'),
+    /** Routing keys the queue is bound with. */
+    bindingKeys: z.array(z.string()).min(1).default(['#']),
+    /** The quorum queue every worker consumes. */
+    queue: z.string().min(1).max(200).default('vigil-events'),
+    /** Where dead letters go, with the reason in the `Vigil-Dead-Letter-Reason` header. */
+    deadLetterQueue: z.string().min(1).max(255).default('vigil-events.dead'),
+    /** Deliveries of one message before it is dead-lettered (below RabbitMQ 4's limit of 20). */
+    maxDeliveries: z.number().int().min(1).max(19).default(5),
+    /** The broker's consumer_timeout: how long a delivery may stay unacknowledged. */
+    consumerTimeoutSeconds: z.number().int().min(1).max(604_800).default(1800),
+  })
+  .strict();
+
 export const workerSchema = z
   .object({
     source: z
-      .discriminatedUnion('type', [jetStreamSchema, sqsSourceSchema])
+      .discriminatedUnion('type', [jetStreamSchema, sqsSourceSchema, amqpSourceSchema])
       .default(jetStreamSchema.parse({ type: 'jetstream' })),
     /** The S3 endpoint objects are read and tagged on (Vigil, MinIO, Ceph RGW; AWS when unset). */
     s3: z

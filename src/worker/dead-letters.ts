@@ -1,6 +1,7 @@
 /**
  * The dead letters of the event source a config's `worker` section names, for `vigil dlq
- * --worker` and the console: `<stream>_DLQ` for JetStream, `deadLetterQueueUrl` for SQS.
+ * --worker` and the console: `<stream>_DLQ` for JetStream, `deadLetterQueueUrl` for SQS. An
+ * AMQP source's are left to RabbitMQ's tools (said, with the queue's name).
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { WorkerSettings } from './config.js';
@@ -13,6 +14,12 @@ export async function openWorkerDeadLetters(settings: WorkerSettings): Promise<D
   const source = settings.source;
   if (source.type === 'jetstream')
     return JetStreamDeadLetters.open({ servers: source.servers, stream: source.stream });
+  if (source.type === 'amqp')
+    // Reading a RabbitMQ queue without taking its messages would count a delivery against
+    // each one every time (quorum queues' x-delivery-count); RabbitMQ's own tools do it.
+    throw new Error(
+      `the dead letters of an AMQP source are in the RabbitMQ queue ${source.deadLetterQueue}: list them with RabbitMQ's management UI or rabbitmqadmin, and move them back to ${source.queue} with a shovel (docs/scale-out.md)`,
+    );
   const sqs = new SQSClient({
     region: settings.region,
     ...(settings.sqs.endpoint ? { endpoint: settings.sqs.endpoint } : {}),

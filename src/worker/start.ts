@@ -20,6 +20,7 @@ import type { S3EventRecordInput } from '../pipeline/index.js';
 import type { PipelinePorts } from '../pipeline/ports.js';
 import { readBrokerMessage } from './event-shapes.js';
 import { JetStreamSource } from './jetstream-source.js';
+import { AmqpSource } from './amqp-source.js';
 import { WorkerFunctions } from './functions.js';
 import { SqsSource } from './sqs-source.js';
 import type { EventSource } from './types.js';
@@ -141,6 +142,19 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
 
 async function openSource(config: VigilConfig, sqs: SQSClient): Promise<EventSource> {
   const source = config.worker.source;
+  if (source.type === 'amqp')
+    return AmqpSource.open({
+      url: source.url,
+      ...(source.exchange !== undefined ? { exchange: source.exchange } : {}),
+      exchangeType: source.exchangeType,
+      bindingKeys: source.bindingKeys,
+      queue: source.queue,
+      deadLetterQueue: source.deadLetterQueue,
+      maxDeliveries: source.maxDeliveries,
+      // A message is held from delivery to settlement: as many as are judged at once.
+      prefetch: config.worker.concurrency,
+      consumerTimeoutMs: source.consumerTimeoutSeconds * 1000,
+    });
   if (source.type === 'sqs')
     return new SqsSource(sqs, {
       queueUrl: source.queueUrl,
