@@ -1,7 +1,7 @@
 /**
  * `vigil worker` processes taking S3 events from NATS JetStream: one Vigil as the S3 store
- * (its outbox publishing the bucket's events to a JetStream subject), two workers
- * moderating with the bundled models and sharing state in PostgreSQL. One
+ * (its outbox publishing the bucket's events to a JetStream subject), three workers
+ * moderating 600 uploads with the bundled models and sharing state in PostgreSQL. One
  * worker is killed with SIGKILL mid-run and another started: every upload is judged once,
  * each flagged one is tagged and in review, and a message no worker can read is
  * dead-lettered. Needs NATS with JetStream and PostgreSQL (running here and in CI; skipped
@@ -22,14 +22,15 @@ import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 import {
   expectEveryUploadJudgedOnce,
   startWorkerProcess,
-  uploadPhotos,
+  uploadThroughWorkerTurnover,
 } from './support/workers.js';
 
 const nats = await probeNats();
 const postgres = await probePostgres();
 const ready = nats.reachable && postgres.reachable;
 
-const ROUNDS = 5; // 20 uploads: 10 of weapons, 10 clean
+const ROUNDS = 150; // 600 uploads: 300 of weapons, 300 clean
+const KILL_AT = 200;
 
 describe('vigil worker on NATS JetStream', () => {
   for (const probe of [nats, postgres])
@@ -139,15 +140,16 @@ describe('vigil worker on NATS JetStream', () => {
     return child;
   };
 
-  it('moderates every upload once across workers, one of them killed mid-run', async () => {
-    const first = await startWorker();
-    await startWorker();
-    const uploads = await uploadPhotos(t.s3, Bucket, ROUNDS, (count) => {
-      if (count === 6) first.kill('SIGKILL');
-    });
-    await startWorker();
+  it('moderates 600 uploads once each across three workers, one SIGKILLed mid-run and another started', async () => {
+    const uploads = await uploadThroughWorkerTurnover(startWorker, t.s3, Bucket, ROUNDS, KILL_AT);
     await expectEveryUploadJudgedOnce(t.s3, Bucket, uploads, { url: postgres.url, schema });
-  }, 240_000);
+    // Nothing waits forever: the stream holds no message undelivered or unacknowledged.
+    const jsm = await nc.jetstreamManager();
+    await until(async () => {
+      const consumer = await jsm.consumers.info(stream, `workers-${run}`);
+      return consumer.num_pending === 0 && consumer.num_ack_pending === 0 ? true : undefined;
+    }, 60_000);
+  }, 300_000);
 
   it('dead-letters a message no worker can read, with the reason', async () => {
     const js = nc.jetstream();

@@ -1,7 +1,8 @@
 /**
  * `vigil worker` processes taking S3 events from an SQS queue — here a Vigil queue, reached
  * through the SQS API as Amazon SQS would be: the store's bucket sends its events to the
- * queue, two workers share it (visibility timeout, extended while an image is judged), one is
+ * queue, three workers share it (visibility timeout, extended while an image is judged) for
+ * 600 uploads, one is
  * killed with SIGKILL mid-run and another started; every upload is judged once, and a message
  * no worker can read goes to the dead-letter queue with its reason. Needs PostgreSQL.
  */
@@ -10,7 +11,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand } from '@aws-sdk/client-s3';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probePostgres, TestSchemas } from './support/postgres.js';
 import { until } from './support/until.js';
@@ -18,10 +24,13 @@ import { bucketName, startTestVigil, type TestVigil } from './support/vigil.js';
 import {
   expectEveryUploadJudgedOnce,
   startWorkerProcess,
-  uploadPhotos,
+  uploadThroughWorkerTurnover,
 } from './support/workers.js';
 
 const postgres = await probePostgres();
+
+const ROUNDS = 150; // 600 uploads: 300 of weapons, 300 clean
+const KILL_AT = 200;
 
 describe('vigil worker on SQS', () => {
   if (!postgres.reachable) {
@@ -109,15 +118,23 @@ describe('vigil worker on SQS', () => {
     return child;
   };
 
-  it('moderates every upload once across workers, one of them killed mid-run', async () => {
-    const first = await startWorker();
-    await startWorker();
-    const uploads = await uploadPhotos(t.s3, Bucket, 5, (count) => {
-      if (count === 6) first.kill('SIGKILL');
-    });
-    await startWorker();
+  it('moderates 600 uploads once each across three workers, one SIGKILLed mid-run and another started', async () => {
+    const uploads = await uploadThroughWorkerTurnover(startWorker, t.s3, Bucket, ROUNDS, KILL_AT);
     await expectEveryUploadJudgedOnce(t.s3, Bucket, uploads, { url: postgres.url, schema });
-  }, 240_000);
+    // Nothing waits forever: the queue holds no message, visible or held by a worker.
+    await until(async () => {
+      const { Attributes = {} } = await sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: queueUrl('sqs-events'),
+          AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        }),
+      );
+      return Attributes['ApproximateNumberOfMessages'] === '0' &&
+        Attributes['ApproximateNumberOfMessagesNotVisible'] === '0'
+        ? true
+        : undefined;
+    }, 60_000);
+  }, 300_000);
 
   it('sends a message no worker can read to the dead-letter queue, with the reason', async () => {
     await sqs.send(

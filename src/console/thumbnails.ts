@@ -48,7 +48,6 @@ export class Thumbnails {
     await rename(temporary, file);
     return thumbnail;
   }
-
 }
 
 async function render(source: Buffer, variant: ThumbnailVariant): Promise<Buffer> {

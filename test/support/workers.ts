@@ -15,6 +15,12 @@ const PHOTOS = new URL('../fixtures/photos/', import.meta.url);
 const FLAGGED = ['pistol_beretta92_atf.jpg', 'rifle_steyr_aug.jpg'];
 const CLEAN = ['clean_cat_chelsea_skimage.jpg', 'clean_food_coffee_skimage.jpg'];
 
+const photos = new Map<string, Promise<Buffer>>();
+const photoBytes = (name: string) => {
+  if (!photos.has(name)) photos.set(name, readFile(new URL(name, PHOTOS)));
+  return photos.get(name)!;
+};
+
 export interface Upload {
   key: string;
   etag: string;
@@ -72,13 +78,37 @@ export async function uploadPhotos(
         new PutObjectCommand({
           Bucket: bucket,
           Key: key,
-          Body: await readFile(new URL(name, PHOTOS)),
+          Body: await photoBytes(name),
           ContentType: 'image/jpeg',
         }),
       );
       uploads.push({ key, etag: put.ETag!.replaceAll('"', ''), flagged: FLAGGED.includes(name) });
       after(uploads.length);
     }
+  return uploads;
+}
+
+/**
+ * The done-when run of a worker topology: three workers started, `rounds` × 4 uploads, the
+ * first worker SIGKILLed after `killAt` uploads (mid-image, most likely) and a fourth started
+ * at once. Resolves with the uploads once the replacement runs.
+ */
+export async function uploadThroughWorkerTurnover(
+  startWorker: () => Promise<ChildProcess>,
+  s3: S3Client,
+  bucket: string,
+  rounds: number,
+  killAt: number,
+): Promise<Upload[]> {
+  const [first] = await Promise.all([startWorker(), startWorker(), startWorker()]);
+  let replacement: Promise<ChildProcess> | undefined;
+  const uploads = await uploadPhotos(s3, bucket, rounds, (count) => {
+    if (count !== killAt) return;
+    first.kill('SIGKILL');
+    replacement = startWorker();
+  });
+  expect(first.signalCode).toBe('SIGKILL');
+  await replacement;
   return uploads;
 }
 
