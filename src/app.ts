@@ -11,10 +11,9 @@ import type { OutboxStore } from './delivery/outbox-store.js';
 import type { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
 import type { FunctionRuntime } from './functions/index.js';
-import { createHttpServer, type HealthReport } from './http/server.js';
+import { createHttpServer } from './http/server.js';
 import type { VigilMetrics } from './metrics/delivery-metrics.js';
-import type { ConfiguredModerator } from './moderation/configured.js';
-import { warmModeration } from './moderation/parts.js';
+import { moderationHealth, warmModeration } from './moderation/parts.js';
 import type { Moderator } from './moderation/types.js';
 import type { QueueService } from './queue/index.js';
 import { createS3Api } from './s3/api.js';
@@ -119,7 +118,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
       s3,
       routes,
       logger: log,
-      health: () => health(moderator),
+      health: () => moderationHealth(moderator),
     });
     const address = await http.listen(config.port, config.host);
     publicUrl = localUrl(address);
@@ -184,25 +183,4 @@ function localUrl(address: { address: string; family: string; port: number }): s
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const urlHost = host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host;
   return `http://${urlHost}:${address.port}`;
-}
-
-/**
- * Ready once the moderator is (when warming at start): until then 503 `"moderation":
- * "warming"`, so a client that waits for health sees its first image judged at full speed.
- * A moderator that failed to load keeps health at 503 with its error: images would be
- * failed and sent to review, never judged.
- */
-function health(moderator: ConfiguredModerator): HealthReport {
-  const status = moderator.status();
-  switch (status.state) {
-    case 'warming':
-      return { ready: false, body: { status: 'starting', moderation: 'warming' } };
-    case 'failed':
-      return {
-        ready: false,
-        body: { status: 'degraded', moderation: 'failed', error: status.error },
-      };
-    default:
-      return { ready: true, body: { status: 'ok', moderation: status.state } };
-  }
 }

@@ -27,6 +27,7 @@ import { SqsSource } from '../src/worker/sqs-source.js';
 import { launchChromium, probeChromium } from './support/browser.js';
 import { VIGIL_BIN } from './support/child.js';
 import { ConsoleClient } from './support/console.js';
+import { receiveSome } from './support/event-source-contract.js';
 import { probeNats } from './support/nats.js';
 import { startTestVigil, type TestVigil } from './support/vigil.js';
 
@@ -45,8 +46,6 @@ const EVENT = JSON.stringify({
     },
   ],
 });
-
-const signal = new AbortController().signal;
 
 describe('worker dead letters on JetStream', () => {
   if (!nats.reachable && nats.required)
@@ -81,7 +80,8 @@ describe('worker dead letters on JetStream', () => {
       stream,
       subjects,
       durable: source.durable,
-      ackWaitMs: 5000,
+      // Long enough that a slow acknowledgement on a loaded machine is never redelivered.
+      ackWaitMs: 60_000,
       maxDeliver: 3,
       deadLetterSubject: source.deadLetterSubject,
     });
@@ -109,7 +109,8 @@ describe('worker dead letters on JetStream', () => {
   /** Publishes `body` and has the source dead-letter it, as a worker giving up would. */
   const deadLetter = async (subject: string, body: string, reason: string) => {
     await nc.jetstream().publish(subject, new TextEncoder().encode(body));
-    const [delivery] = await jetstream.receive(1, 5000, signal);
+    const [delivery] = await receiveSome(jetstream, 1);
+    expect(new TextDecoder().decode(delivery!.body)).toBe(body);
     await delivery!.deadLetter(reason);
   };
 
@@ -132,7 +133,7 @@ describe('worker dead letters on JetStream', () => {
       await letters.close();
     }
     // Back in the source stream, on the subject it first came on, for the workers.
-    const [again] = await jetstream.receive(1, 5000, signal);
+    const [again] = await receiveSome(jetstream, 1);
     expect(new TextDecoder().decode(again!.body)).toBe(EVENT);
     await again!.ack();
   });
@@ -163,7 +164,7 @@ describe('worker dead letters on JetStream', () => {
       configFile,
     ]);
     expect(redrive.stdout).toBe('Redrove 2 dead letter(s).\n');
-    const back = await jetstream.receive(2, 5000, signal);
+    const back = await receiveSome(jetstream, 2);
     expect(back.map((d) => new TextDecoder().decode(d.body)).sort()).toEqual(
       [EVENT, 'not an event'].sort(),
     );
@@ -195,6 +196,7 @@ describe('worker dead letters on JetStream', () => {
     const overview = await console.json<WorkerDeadLettersOverview>(
       'operations/worker-dead-letters',
     );
+    expect(overview.error).toBeUndefined();
     expect(overview.source).toBe(`jetstream:${stream}_DLQ`);
     expect(overview.letters).toEqual([
       expect.objectContaining({
@@ -226,7 +228,7 @@ describe('worker dead letters on JetStream', () => {
         }),
       }),
     );
-    const [again] = await jetstream.receive(1, 5000, signal);
+    const [again] = await receiveSome(jetstream, 1);
     await again!.ack();
   });
 
@@ -266,7 +268,7 @@ describe('worker dead letters on JetStream', () => {
       } finally {
         await browser.close();
       }
-      const [again] = await jetstream.receive(1, 5000, signal);
+      const [again] = await receiveSome(jetstream, 1);
       await again!.ack();
     },
   );
@@ -306,7 +308,7 @@ describe('worker dead letters on SQS', () => {
     });
     for (const body of [EVENT, 'not an event']) {
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }));
-      const [delivery] = await source.receive(1, 1000, signal);
+      const [delivery] = await receiveSome(source, 1);
       await delivery!.deadLetter(body === EVENT ? 'moderation failed' : 'body is not JSON');
     }
     const letters = new SqsDeadLetters(sqs, { deadLetterQueueUrl, queueUrl });

@@ -7,7 +7,7 @@
  * dead-lettered. Needs NATS with JetStream and PostgreSQL (running here and in CI; skipped
  * elsewhere, saying so).
  */
-import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +23,7 @@ import {
   expectEveryUploadJudgedOnce,
   startWorkerProcess,
   uploadThroughWorkerTurnover,
+  type WorkerProcess,
 } from './support/workers.js';
 
 const nats = await probeNats();
@@ -54,7 +55,7 @@ describe('vigil worker on NATS JetStream', () => {
   let nc: NatsConnection;
   let work: string;
   let configFile: string;
-  const workers: ChildProcess[] = [];
+  const workers: WorkerProcess[] = [];
 
   beforeAll(async () => {
     t = await startTestVigil({
@@ -150,6 +151,27 @@ describe('vigil worker on NATS JetStream', () => {
       return consumer.num_pending === 0 && consumer.num_ack_pending === 0 ? true : undefined;
     }, 60_000);
   }, 300_000);
+
+  it('each worker answers health and metrics, and exits on SIGTERM once drained', async () => {
+    const live = workers.filter((w) => w.exitCode === null && w.signalCode === null);
+    expect(live.length).toBe(3);
+    const acked = [];
+    for (const worker of live) {
+      const health = await fetch(`${worker.healthUrl}/_vigil/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', busy: 0 });
+      const metrics = await (await fetch(`${worker.healthUrl}/_vigil/metrics`)).text();
+      acked.push(
+        Number(/vigil_worker_messages_total\{outcome="acked"\} (\d+)/.exec(metrics)?.[1] ?? 0),
+      );
+    }
+    // The survivors shared the work (the SIGKILLed one's share is gone with it).
+    expect(acked.filter((n) => n > 0).length).toBeGreaterThanOrEqual(2);
+    const last = live[0]!;
+    last.kill('SIGTERM');
+    const [code] = (await once(last, 'exit')) as [number | null];
+    expect(code).toBe(0);
+  });
 
   it('dead-letters a message no worker can read, with the reason', async () => {
     const js = nc.jetstream();

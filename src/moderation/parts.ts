@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/index.js';
+import type { HealthReport } from '../http/server.js';
 import type { ImageHasher } from '../memory/index.js';
 import { ThreadedHasher } from '../memory/threaded-hasher.js';
 import { configuredModerator, type ConfiguredModerator } from './configured.js';
@@ -47,4 +48,25 @@ export function warmModeration(moderator: ConfiguredModerator, log: Logger): voi
     (error: unknown) =>
       log.error({ component: 'moderation', err: error }, 'moderation models failed to load'),
   );
+}
+
+/**
+ * Ready once the moderator is (when warming at start): until then 503 `"moderation":
+ * "warming"`, so a client that waits for health sees its first image judged at full speed.
+ * A moderator that failed to load keeps health at 503 with its error: images would be
+ * failed and sent to review, never judged.
+ */
+export function moderationHealth(moderator: ConfiguredModerator): HealthReport {
+  const status = moderator.status();
+  switch (status.state) {
+    case 'warming':
+      return { ready: false, body: { status: 'starting', moderation: 'warming' } };
+    case 'failed':
+      return {
+        ready: false,
+        body: { status: 'degraded', moderation: 'failed', error: status.error },
+      };
+    default:
+      return { ready: true, body: { status: 'ok', moderation: status.state } };
+  }
 }

@@ -16,6 +16,7 @@ import {
   headers as natsHeaders,
   nanos,
   type ConnectionOptions,
+  type Consumer,
   type JetStreamClient,
   type JsMsg,
   type NatsConnection,
@@ -39,14 +40,21 @@ export interface JetStreamSourceOptions {
   connection?: Partial<ConnectionOptions>;
 }
 
+/** The longest `close` waits for deliveries in hand to be settled. */
+const CLOSE_WAIT_MS = 5000;
+
 export class JetStreamSource implements EventSource {
   readonly name: string;
   readonly maxAttempts: number;
   readonly leaseMs: number;
+  private closed = false;
+  /** Deliveries handed out and not yet settled. */
+  private readonly inHand = new Set<JsMsg>();
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
+    private readonly consumer: Consumer,
     private readonly options: JetStreamSourceOptions,
   ) {
     this.name = `jetstream:${options.stream}/${options.durable}`;
@@ -82,34 +90,60 @@ export class JetStreamSource implements EventSource {
         if (!(await jsm.consumers.info(options.stream, options.durable).catch(() => undefined)))
           throw error;
       });
-      return new JetStreamSource(nc, nc.jetstream(), options);
+      const js = nc.jetstream();
+      return new JetStreamSource(
+        nc,
+        js,
+        await js.consumers.get(options.stream, options.durable),
+        options,
+      );
     } catch (error) {
       await nc.close();
       throw error;
     }
   }
 
+  /**
+   * The first message as soon as there is one (a pull of one, so a lone upload is not held
+   * until a larger batch fills or expires), then whatever else is already waiting, up to
+   * `max`, without waiting for more (a `no_wait` pull).
+   */
   async receive(max: number, waitMs: number, signal: AbortSignal): Promise<Delivery[]> {
-    if (signal.aborted) return [];
-    const consumer = await this.js.consumers.get(this.options.stream, this.options.durable);
-    const batch = await consumer.fetch({ max_messages: max, expires: Math.max(1000, waitMs) });
-    const stop = () => batch.stop();
+    if (signal.aborted || this.closed) return [];
+    const first = await this.consumer.fetch({ max_messages: 1, expires: Math.max(1000, waitMs) });
+    const stop = () => first.stop();
     signal.addEventListener('abort', stop, { once: true });
     const deliveries: Delivery[] = [];
     try {
-      for await (const message of batch) deliveries.push(this.delivery(message));
+      for await (const message of first) deliveries.push(this.delivery(message));
     } finally {
       signal.removeEventListener('abort', stop);
     }
+    if (deliveries.length === 0 || max <= 1 || signal.aborted) return deliveries;
+    const waiting = this.js.fetch(this.options.stream, this.options.durable, {
+      batch: max - 1,
+      no_wait: true,
+    });
+    for await (const message of waiting) deliveries.push(this.delivery(message));
     return deliveries;
   }
 
+  /**
+   * Hands out nothing more; waits (up to the lease, at most `CLOSE_WAIT_MS`) for deliveries in
+   * hand to be settled — they need the connection — then drains it.
+   */
   async close(): Promise<void> {
+    this.closed = true;
+    const deadline = Date.now() + Math.min(this.leaseMs, CLOSE_WAIT_MS);
+    while (this.inHand.size > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await this.nc.drain().catch(() => this.nc.close());
   }
 
   private delivery(message: JsMsg): Delivery {
-    const { js, options } = this;
+    const { js, options, inHand } = this;
+    inHand.add(message);
+    const settled = () => inHand.delete(message);
     return {
       id: `${options.stream}:${message.info.streamSequence}`,
       body: message.data,
@@ -118,9 +152,11 @@ export class JetStreamSource implements EventSource {
       // cannot leave a judged message to be judged again unknowingly.
       ack: async () => {
         await message.ackAck();
+        settled();
       },
       retry: (delayMs) => {
         message.nak(delayMs);
+        settled();
         return Promise.resolve();
       },
       deadLetter: async (reason) => {
@@ -137,6 +173,7 @@ export class JetStreamSource implements EventSource {
           msgID: `${options.stream}:${message.info.streamSequence}`,
         });
         message.term(reason.slice(0, 200));
+        settled();
       },
       extend: () => {
         message.working();

@@ -12,7 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ConfigError, type VigilConfig } from '../config/index.js';
-import { moderationParts } from '../moderation/parts.js';
+import { moderationHealth, moderationParts, warmModeration } from '../moderation/parts.js';
 import { S3ObjectStore } from '../pipeline/adapters/s3.js';
 import { SqsReviewQueue } from '../pipeline/adapters/sqs.js';
 import { moderateEvent, outcomeLogLine } from '../pipeline/moderate-image.js';
@@ -111,17 +111,28 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
       return;
     }
     if (req.url === '/_vigil/health') {
-      const status = draining ? 'draining' : 'ok';
-      res.writeHead(draining ? 503 : 200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status, source: source.name, busy: worker.busy }));
+      // Ready once the models are (when moderating), and not while draining.
+      const models = settings.moderate ? moderationHealth(moderation.moderator) : undefined;
+      const ready = !draining && (models?.ready ?? true);
+      const body = {
+        ...models?.body,
+        status: draining ? 'draining' : (models?.body['status'] ?? 'ok'),
+        source: source.name,
+        busy: worker.busy,
+      };
+      res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
       return;
     }
     res.writeHead(404).end();
   });
   const address = await listen(health, settings.healthPort, settings.healthHost);
+  if (settings.moderate && config.moderation.warm) warmModeration(moderation.moderator, log);
   worker.start();
+  const url = `http://${settings.healthHost}:${address.port}`;
   log.info(
     {
+      health: `${url}/_vigil/health`,
       source: source.name,
       concurrency: settings.concurrency,
       moderate: settings.moderate,
@@ -130,7 +141,7 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
     'worker started',
   );
   return {
-    url: `http://${settings.healthHost}:${address.port}`,
+    url,
     stop: async () => {
       draining = true;
       await worker.stop();

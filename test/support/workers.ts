@@ -27,11 +27,14 @@ export interface Upload {
   flagged: boolean;
 }
 
+/** A running `vigil worker` process, and where its health and metrics answer. */
+export type WorkerProcess = ChildProcess & { healthUrl: string };
+
 /** Starts `vigil worker --config <file>` with the store's keys; resolves once it runs. */
 export function startWorkerProcess(
   configFile: string,
   credentials: { accessKeyId: string; secretAccessKey: string },
-): Promise<ChildProcess> {
+): Promise<WorkerProcess> {
   const child = spawn(process.execPath, [VIGIL_BIN, 'worker', '--config', configFile], {
     env: {
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_'))),
@@ -46,9 +49,10 @@ export function startWorkerProcess(
     const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
     const seen = (d: Buffer) => {
       output += d.toString();
-      if (output.includes('worker started')) {
+      const started = /"health":"([^"]+)\/_vigil\/health"[^\n]*worker started/.exec(output);
+      if (started) {
         clearTimeout(timer);
-        resolve(child);
+        resolve(Object.assign(child, { healthUrl: started[1]! }));
       }
     };
     child.stdout.on('data', seen);
