@@ -149,7 +149,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
         await events.dispatcher.stop();
         await events.closeExternal();
         await started.stop();
-        consoleUi.close();
+        await consoleUi.close();
         engine.close();
       },
     };

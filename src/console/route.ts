@@ -48,6 +48,11 @@ import {
 } from './sessions.js';
 import type { Thumbnails } from './thumbnails.js';
 import { deadLetterSummary } from '../worker/dead-letters.js';
+import {
+  asAttempt,
+  type PostgresInvocationLog,
+  type WorkerInvocation,
+} from '../worker/invocation-log.js';
 import type { DeadLetterStore } from '../worker/types.js';
 import type { ConsoleUsers } from './users.js';
 
@@ -72,6 +77,8 @@ export interface ConsoleOptions {
    */
   workerDeadLetters?: () => Promise<DeadLetterStore>;
   functions: Pick<FunctionRuntime, 'functionNames' | 'recentInvocations' | 'recursionStops'>;
+  /** The invocation log of `vigil worker` functions (shared PostgreSQL), when there is one. */
+  workerInvocations?: Pick<PostgresInvocationLog, 'functionNames' | 'recent'>;
   /** An object key's story, oldest step first. */
   timeline(bucket: string, key: string): Promise<TimelineStep[]>;
   /** Per destination, deliveries and failures since a time (epoch ms). */
@@ -408,7 +415,7 @@ async function api(
     }
     case 'GET operations/functions':
       need('operations');
-      sendJson(res, 200, functionsOverview(options));
+      sendJson(res, 200, await functionsOverview(options));
       return;
     case 'GET reports': {
       need('reports');
@@ -631,35 +638,73 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function functionsOverview(options: ConsoleOptions): FunctionsOverview {
+/** This Vigil's functions, then those the workers ran (named `<name> (workers)` on a clash). */
+async function functionsOverview(options: ConsoleOptions): Promise<FunctionsOverview> {
+  const own = ownFunctions(options);
+  const log = options.workerInvocations;
+  if (!log) return { functions: own };
+  const taken = new Set(own.map((f) => f.name));
+  const workers = await Promise.all(
+    (await log.functionNames()).map(async (name) =>
+      workerFunction(taken.has(name) ? `${name} (workers)` : name, await log.recent(name, 1000)),
+    ),
+  );
+  return { functions: [...own, ...workers] };
+}
+
+type FunctionOverview = FunctionsOverview['functions'][number];
+
+/** A worker function's overview: each invocation one attempt, its message's retries apart. */
+function workerFunction(name: string, invocations: WorkerInvocation[]): FunctionOverview {
+  const durations = invocations.map((i) => i.durationMs).sort((a, b) => a - b);
+  const succeeded = invocations.filter((i) => i.outcome === 'success').length;
   return {
-    functions: options.functions.functionNames().map((name) => {
-      const invocations = options.functions.recentInvocations(name, 1000);
-      const durations = invocations
-        .flatMap((i) => i.attemptLog.map((a) => a.durationMs))
-        .filter((d): d is number => d !== null)
-        .sort((a, b) => a - b);
-      const count = (state: string) => invocations.filter((i) => i.state === state).length;
-      return {
-        name,
-        invocations: invocations.length,
-        succeeded: count('succeeded'),
-        failed: count('failed'),
-        pending: count('pending') + count('running'),
-        durationP50: percentile(durations, 50),
-        durationP95: percentile(durations, 95),
-        durationP99: percentile(durations, 99),
-        recursionStops: options.functions.recursionStops(name),
-        recent: invocations.slice(0, 20).map((i) => ({
-          requestId: i.requestId,
-          state: i.state,
-          acceptedAt: i.acceptedAt,
-          attempts: i.attempts,
-          log: i.attemptLog.map((a) => renderAttempt(i.requestId, a)).join(''),
-        })),
-      };
-    }),
+    name,
+    invocations: invocations.length,
+    succeeded,
+    failed: invocations.length - succeeded,
+    pending: 0,
+    durationP50: percentile(durations, 50),
+    durationP95: percentile(durations, 95),
+    durationP99: percentile(durations, 99),
+    recursionStops: 0,
+    recent: invocations.slice(0, 20).map((i) => ({
+      requestId: i.requestId,
+      state: i.outcome === 'success' ? 'succeeded' : 'failed',
+      acceptedAt: i.startedAt,
+      attempts: i.messageAttempt,
+      log: renderAttempt(i.requestId, asAttempt(i)),
+    })),
   };
+}
+
+function ownFunctions(options: ConsoleOptions): FunctionOverview[] {
+  return options.functions.functionNames().map((name) => {
+    const invocations = options.functions.recentInvocations(name, 1000);
+    const durations = invocations
+      .flatMap((i) => i.attemptLog.map((a) => a.durationMs))
+      .filter((d): d is number => d !== null)
+      .sort((a, b) => a - b);
+    const count = (state: string) => invocations.filter((i) => i.state === state).length;
+    return {
+      name,
+      invocations: invocations.length,
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      pending: count('pending') + count('running'),
+      durationP50: percentile(durations, 50),
+      durationP95: percentile(durations, 95),
+      durationP99: percentile(durations, 99),
+      recursionStops: options.functions.recursionStops(name),
+      recent: invocations.slice(0, 20).map((i) => ({
+        requestId: i.requestId,
+        state: i.state,
+        acceptedAt: i.acceptedAt,
+        attempts: i.attempts,
+        log: i.attemptLog.map((a) => renderAttempt(i.requestId, a)).join(''),
+      })),
+    };
+  });
 }
 
 function describeSession(session: ConsoleSession): Session {

@@ -18,6 +18,7 @@ import { buildTimeline, type HistoryStore } from '../history/index.js';
 import type { Route } from '../http/server.js';
 import type { ReportStore } from '../reporting/index.js';
 import { openWorkerDeadLetters } from '../worker/dead-letters.js';
+import { PostgresInvocationLog } from '../worker/invocation-log.js';
 import type { ServeEvents } from './events.js';
 import type { ServePipeline } from './pipeline.js';
 import type { ServeStorage } from './storage.js';
@@ -26,7 +27,7 @@ export interface ServeConsole {
   route: Route;
   /** Console passwords generated at this start (to print once). */
   generated: GeneratedPassword[];
-  close(): void;
+  close(): Promise<void>;
 }
 
 export async function wireConsole(
@@ -54,6 +55,10 @@ export async function wireConsole(
   const objects = workerStore
     ? s3ReviewObjects(workerStore, config.worker.s3.endpoint ?? `AWS S3 (${config.worker.region})`)
     : localReviewObjects(engine);
+  // What the functions of a fleet's workers did, in the shared PostgreSQL.
+  const workerInvocations = config.reporting.url
+    ? await PostgresInvocationLog.open(config.reporting.url, config.reporting.schema)
+    : undefined;
   const review = config.pipeline.reviewQueue;
   const desk = new ReviewDesk({
     reports,
@@ -81,12 +86,20 @@ export async function wireConsole(
       ? { workerDeadLetters: () => openWorkerDeadLetters(config.worker) }
       : {}),
     functions: runtime,
+    ...(workerInvocations ? { workerInvocations } : {}),
     timeline: (bucket, key) => objectTimeline(history, reports, bucket, key),
     deliveryStats: (since) => history.deliveryStats(since),
     vcpuHourUsd: config.reporting.vcpuHourUsd,
     logger: log.child({ component: 'console' }),
   });
-  return { route, generated: users.generated, close: () => workerStore?.destroy() };
+  return {
+    route,
+    generated: users.generated,
+    close: async () => {
+      workerStore?.destroy();
+      await workerInvocations?.close();
+    },
+  };
 }
 
 /** One object key's story: Vigil's own history, with verdicts and decisions from the reports. */

@@ -31,13 +31,19 @@ export class FunctionFailedError extends Error {
   }
 }
 
-/** What one invocation did, for the worker's log and metrics. */
+/** What one invocation did, for the worker's log and the invocation log. */
 export interface FunctionInvocation {
   functionName: string;
   requestId: string;
   outcome: 'success' | 'error' | 'timeout' | 'crash';
+  /** Epoch ms. */
+  startedAt: number;
+  endedAt: number;
   durationMs: number;
   initDurationMs: number | null;
+  memoryMb: number;
+  maxMemoryUsedMb: number | null;
+  error: FunctionErrorPayload | null;
   logs: string[];
 }
 
@@ -78,12 +84,16 @@ export class WorkerFunctions {
    * @throws FunctionFailedError for the first invocation that does not succeed (the later
    *   functions are not run: the whole message is tried again).
    */
-  async invokeAll(event: unknown): Promise<FunctionInvocation[]> {
+  async invokeAll(
+    event: unknown,
+    onInvocation: (invocation: FunctionInvocation) => void = () => {},
+  ): Promise<FunctionInvocation[]> {
     const payload = JSON.stringify(event);
     const done: FunctionInvocation[] = [];
     for (const { pool, gate } of this.pools) {
       const fn = pool.fn;
       const requestId = randomUUID();
+      const startedAt = Date.now();
       const result = await gate.run(() =>
         pool.run({
           requestId,
@@ -96,10 +106,16 @@ export class WorkerFunctions {
         functionName: fn.name,
         requestId,
         outcome: result.outcome,
+        startedAt,
+        endedAt: Date.now(),
         durationMs: result.durationMs,
         initDurationMs: result.initDurationMs,
+        memoryMb: fn.memoryMb,
+        maxMemoryUsedMb: result.maxMemoryUsedMb,
+        error: result.error ?? null,
         logs: result.logs,
       };
+      onInvocation(invocation);
       this.logger.info(
         {
           function: fn.name,

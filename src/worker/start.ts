@@ -22,6 +22,7 @@ import { readBrokerMessage } from './event-shapes.js';
 import { JetStreamSource } from './jetstream-source.js';
 import { AmqpSource } from './amqp-source.js';
 import { WorkerFunctions } from './functions.js';
+import { joinLogs, PostgresInvocationLog, workerName } from './invocation-log.js';
 import { SqsSource } from './sqs-source.js';
 import type { EventSource } from './types.js';
 import { Worker, type Settlement } from './worker.js';
@@ -70,10 +71,15 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
     ...(moderation.hasher ? { hasher: moderation.hasher } : {}),
   };
   const functions = await workerFunctions(config, s3, log);
+  // Their invocations, for the console of the fleet.
+  const invocations = functions
+    ? await PostgresInvocationLog.open(config.reporting.url, config.reporting.schema)
+    : undefined;
   const closeClients = async () => {
     s3.destroy();
     sqs.destroy();
     await functions?.close();
+    await invocations?.close();
     await moderation.close();
     await reports.close();
   };
@@ -93,7 +99,8 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
     concurrency: settings.concurrency,
     backoff: { baseMs: settings.retryBaseSeconds * 1000, maxMs: settings.retryMaxSeconds * 1000 },
     drainMs: settings.drainSeconds * 1000,
-    process: (body, delivery) => processMessage(body, delivery, ports, functions, config, log),
+    process: (body, delivery) =>
+      processMessage(body, delivery, ports, functions, invocations, config, log),
     observer: {
       settled: (outcome, ms) => metrics.settled(outcome, ms),
       error: (error, delivery) =>
@@ -219,6 +226,7 @@ async function processMessage(
   delivery: { id: string; attempt: number },
   ports: PipelinePorts,
   functions: WorkerFunctions | undefined,
+  invocations: PostgresInvocationLog | undefined,
   config: VigilConfig,
   log: Logger,
 ): Promise<Settlement> {
@@ -229,7 +237,26 @@ async function processMessage(
     await moderateEvent(message.event, ports, config.pipeline, (outcome) =>
       log.info({ message: delivery.id, attempt: delivery.attempt }, outcomeLogLine(outcome)),
     );
-  if (functions) await functions.invokeAll(lambdaEvent(message.event, config.worker.region));
+  if (functions)
+    await functions.invokeAll(
+      lambdaEvent(message.event, config.worker.region),
+      (invocation) =>
+        // The log is for people: a row it cannot take does not fail the message.
+        void invocations
+          ?.record({
+            ...invocation,
+            messageId: delivery.id,
+            messageAttempt: delivery.attempt,
+            worker: workerName(),
+            logs: joinLogs(invocation.logs),
+          })
+          .catch((error: unknown) =>
+            log.warn(
+              { err: error, requestId: invocation.requestId },
+              'could not log an invocation',
+            ),
+          ),
+    );
   return { done: true };
 }
 
