@@ -363,18 +363,7 @@ async function api(
       };
       const redriven = options.outbox.redrive(filter, now());
       options.wake();
-      await reports.appendAudit({
-        at: now(),
-        actor: session.username,
-        action: 'dlq.redrive',
-        bucket: null,
-        key: null,
-        etag: null,
-        reviewItemId: null,
-        note: JSON.stringify({ ...filter, redriven }),
-        tagsBefore: null,
-        tagsAfter: null,
-      });
+      await reports.appendAudit(redriveAudit(now(), session.username, { ...filter, redriven }));
       sendJson(res, 200, { redriven });
       return;
     }
@@ -398,18 +387,9 @@ async function api(
       } finally {
         await store.close();
       }
-      await reports.appendAudit({
-        at: now(),
-        actor: session.username,
-        action: 'dlq.redrive',
-        bucket: null,
-        key: null,
-        etag: null,
-        reviewItemId: null,
-        note: JSON.stringify({ source: store.name, ...input, redriven }),
-        tagsBefore: null,
-        tagsAfter: null,
-      });
+      await reports.appendAudit(
+        redriveAudit(now(), session.username, { source: store.name, ...input, redriven }),
+      );
       sendJson(res, 200, { redriven });
       return;
     }
@@ -603,6 +583,22 @@ function deliveryOverview(options: ConsoleOptions, now: number): DeliveryOvervie
       lastError: d.lastError,
       createdAt: d.createdAt,
     })),
+  };
+}
+
+/** The audit entry of a redrive (of the outbox's dead letters or a worker source's). */
+function redriveAudit(at: number, actor: string, what: object) {
+  return {
+    at,
+    actor,
+    action: 'dlq.redrive',
+    bucket: null,
+    key: null,
+    etag: null,
+    reviewItemId: null,
+    note: JSON.stringify(what),
+    tagsBefore: null,
+    tagsAfter: null,
   };
 }
 
