@@ -51,7 +51,7 @@ export default tseslint.config(
   {
     // Handler modules the function runtime loads in tests: plain JavaScript, outside the
     // typed project.
-    files: ['test/fixtures/**/*.mjs', 'bench/fixtures/**/*.mjs'],
+    files: ['test/fixtures/**/*.{mjs,js}', 'bench/fixtures/**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

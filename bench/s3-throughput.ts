@@ -11,7 +11,11 @@
  *   npm run build && node --import tsx bench/s3-throughput.ts
  *   BENCH_SCALE=0.05 BENCH_ROUNDS=1 node --import tsx bench/s3-throughput.ts   # smoke run
  *   BENCH_ROUNDS=3                                      # rounds (best of N is reported)
- *   BENCH_SERVERS=vigil,s3rver                          # subset of vigil, vigil-nofsync, s3rver
+ *   BENCH_SERVERS=vigil,s3rver                          # subset of vigil, vigil-iam, vigil-nofsync, s3rver
+ *
+ * `vigil-iam` is Vigil with fsync on, driven by an IAM user (a key of the config file) whose
+ * policy allows the bench bucket and denies deletes under a condition: every request then
+ * pays the identity policy's evaluation, where root without a bucket policy does not.
  */
 import {
   CreateBucketCommand,
@@ -22,7 +26,7 @@ import {
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -69,9 +73,10 @@ interface Server {
   stop(): Promise<void>;
 }
 
-type ServerKind = 'vigil' | 'vigil-nofsync' | 's3rver';
+type ServerKind = 'vigil' | 'vigil-iam' | 'vigil-nofsync' | 's3rver';
 const SERVER_LABEL: Record<ServerKind, string> = {
   vigil: 'Vigil fsync on',
+  'vigil-iam': 'Vigil fsync on, IAM user',
   'vigil-nofsync': 'Vigil fsync off',
   s3rver: 's3rver',
 };
@@ -85,7 +90,31 @@ async function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'
   clearTimeout(timer);
 }
 
-async function startVigilServer(fsync: boolean): Promise<Server> {
+/** The IAM user `vigil-iam` signs as: the bucket's objects, deletes denied off loopback. */
+const BENCH_USER = {
+  name: 'bench',
+  accessKeys: [{ accessKeyId: 'BENCHUSER00000001', secretAccessKey: 'vigil-bench-user-secret-01' }],
+  policies: {
+    bench: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Action: ['s3:CreateBucket', 's3:ListBucket', 's3:GetObject', 's3:PutObject'],
+          Resource: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`],
+        },
+        {
+          Effect: 'Deny',
+          Action: 's3:DeleteObject',
+          Resource: `arn:aws:s3:::${BUCKET}/*`,
+          Condition: { NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '::1/128'] } },
+        },
+      ],
+    },
+  },
+};
+
+async function startVigilServer(fsync: boolean, asUser = false): Promise<Server> {
   if (!existsSync(join(REPO_ROOT, 'dist/cli/main.js'))) {
     throw new Error('dist/ is missing: run `npm run build` first');
   }
@@ -94,17 +123,23 @@ async function startVigilServer(fsync: boolean): Promise<Server> {
     accessKeyId: 'VIGILBENCH0000000001',
     secretAccessKey: 'vigil-bench-secret-0001',
   };
-  const child = await spawnVigil(dataDir, {
-    VIGIL_ACCESS_KEY_ID: credentials.accessKeyId,
-    VIGIL_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    VIGIL_FSYNC: String(fsync),
-    VIGIL_LOG_LEVEL: 'info', // spawnVigil reads the port from the start-up log line
-  });
+  const config = join(dataDir, 'bench-config.json');
+  await writeFile(config, JSON.stringify({ iam: { users: asUser ? [BENCH_USER] : [] } }));
+  const child = await spawnVigil(
+    dataDir,
+    {
+      VIGIL_ACCESS_KEY_ID: credentials.accessKeyId,
+      VIGIL_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      VIGIL_FSYNC: String(fsync),
+      VIGIL_LOG_LEVEL: 'info', // spawnVigil reads the port from the start-up log line
+    },
+    ['--config', config],
+  );
   return {
-    kind: fsync ? 'vigil' : 'vigil-nofsync',
+    kind: asUser ? 'vigil-iam' : fsync ? 'vigil' : 'vigil-nofsync',
     url: child.url,
     pid: child.process.pid!,
-    credentials,
+    credentials: asUser ? BENCH_USER.accessKeys[0]! : credentials,
     createBucket: true,
     stop: async () => {
       await stopChild(child.process);
@@ -341,7 +376,9 @@ async function main(): Promise<void> {
   try {
     for (const kind of wanted) {
       const server =
-        kind === 's3rver' ? await startS3rver() : await startVigilServer(kind === 'vigil');
+        kind === 's3rver'
+          ? await startS3rver()
+          : await startVigilServer(kind !== 'vigil-nofsync', kind === 'vigil-iam');
       servers.push(server);
       const s3 = clientFor(server);
       clients.set(kind, s3);

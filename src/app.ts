@@ -11,6 +11,7 @@ import type { OutboxStore } from './delivery/outbox-store.js';
 import type { DestinationDirectory } from './destinations/directory.js';
 import { InProcessFunctions, type FunctionInvoker } from './destinations/function.js';
 import type { FunctionRuntime } from './functions/index.js';
+import type { LambdaControlPlane } from './lambda/index.js';
 import { createHttpServer } from './http/server.js';
 import type { VigilMetrics } from './metrics/delivery-metrics.js';
 import { moderationHealth, warmModeration } from './moderation/parts.js';
@@ -21,6 +22,7 @@ import { startBackground } from './serve/background.js';
 import { wireConsole } from './serve/console.js';
 import { wireEvents } from './serve/events.js';
 import { wirePipeline, type ServePipeline } from './serve/pipeline.js';
+import { wireLambda, type LambdaAccess } from './serve/lambda.js';
 import { serviceRoutes } from './serve/routes.js';
 import { openStorage } from './serve/storage.js';
 import { lockDataDir, SpaceReserve, type StorageEngine } from './storage/index.js';
@@ -39,8 +41,10 @@ export interface RunningVigil {
   destinations: DestinationDirectory;
   /** Functions registered in this process (tests, embedders); config-declared ones run in `runtime`. */
   functions: InProcessFunctions;
-  /** The Lambda-style runtime of the functions declared in the config. */
+  /** The Lambda-style runtime of the functions declared in the config and deployed. */
   runtime: FunctionRuntime;
+  /** Functions deployed through the Lambda API, and function policies (`policyOf`). */
+  lambda: LambdaControlPlane;
   metrics: VigilMetrics;
   /** Answers DetectModerationLabels (the local model unless the config says otherwise). */
   moderator: Moderator;
@@ -53,7 +57,12 @@ export interface RunningVigil {
  * Starts Vigil in this process: storage, the outbox and its dispatcher, queues, topics and
  * webhooks, the S3, SQS and admin APIs, metrics, and the HTTP server.
  */
-export async function startVigil(config: VigilConfig, logger?: Logger): Promise<RunningVigil> {
+export async function startVigil(
+  config: VigilConfig,
+  logger?: Logger,
+  /** Replacements for the Lambda API's access gate and role directory (tests, embedders). */
+  options: { lambda?: LambdaAccess } = {},
+): Promise<RunningVigil> {
   // One data directory, one Vigil (ADR 24): a second one stops here, naming the first.
   const lock = await lockDataDir(config.dataDir).catch((error: unknown) => {
     // On a full disk, say so as the storage engine would (how much space Vigil needs).
@@ -62,7 +71,11 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
     throw error;
   });
   try {
-    const vigil = await startOnDataDir(config, logger ?? pino({ level: config.logLevel }));
+    const vigil = await startOnDataDir(
+      config,
+      logger ?? pino({ level: config.logLevel }),
+      options.lambda,
+    );
     return {
       ...vigil,
       stop: async () => {
@@ -83,7 +96,11 @@ export async function startVigil(config: VigilConfig, logger?: Logger): Promise<
  * Vigil on its data directory, mode by mode: storage, events, the pipeline, the console and
  * the other APIs, the HTTP server, then the work on a clock.
  */
-async function startOnDataDir(config: VigilConfig, log: Logger): Promise<RunningVigil> {
+async function startOnDataDir(
+  config: VigilConfig,
+  log: Logger,
+  lambdaAccess?: LambdaAccess,
+): Promise<RunningVigil> {
   const storage = await openStorage(config, log);
   const { engine } = storage;
   let pipeline: ServePipeline | undefined;
@@ -110,10 +127,24 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
         ...storage.scope,
         logger: log,
         notifications: events.directory,
+        principals: storage.identity,
       },
-      { lookupSecret: storage.lookupSecret, domains: config.domains },
+      { gate: storage.identity.gate, proxies: storage.proxies, domains: config.domains },
     );
-    const routes = [consoleUi.route, ...serviceRoutes(config, storage, events, pipeline, log)];
+    // Functions deployed through the Lambda API join the runtime before it starts.
+    const lambda = await wireLambda(
+      config,
+      storage,
+      events,
+      pipeline,
+      { publicUrl: () => publicUrl },
+      log,
+      lambdaAccess,
+    );
+    const routes = [
+      consoleUi.route,
+      ...serviceRoutes(config, storage, events, pipeline, log, lambda),
+    ];
     const http = createHttpServer({
       s3,
       routes,
@@ -139,6 +170,7 @@ async function startOnDataDir(config: VigilConfig, log: Logger): Promise<Running
       destinations: events.directory,
       functions: inProcess,
       runtime: pipeline.runtime,
+      lambda: lambda.plane,
       metrics: events.metrics,
       moderator,
       logger: log,

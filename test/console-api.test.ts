@@ -114,7 +114,7 @@ describe('console sessions', () => {
     expect(res.status).toBe(200);
     const session = (await res.json()) as Session;
     expect(session).toMatchObject({ username: 'root', role: 'admin' });
-    expect(session.rights).toEqual(['reports', 'review', 'timeline', 'operations']);
+    expect(session.rights).toEqual(['reports', 'review', 'timeline', 'operations', 'identities']);
     expect(root.setCookie).toMatch(
       /^vigil_session=[\w-]{43}; Path=\/_vigil\/console; Max-Age=\d+; HttpOnly; SameSite=Strict$/,
     );

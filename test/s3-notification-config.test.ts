@@ -6,6 +6,7 @@ import {
   type FilterRuleName,
   type NotificationConfiguration,
 } from '@aws-sdk/client-s3';
+import { openIdentity } from '../src/iam/index.js';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -482,7 +483,13 @@ describe('bucket notification configuration with a notification system attached'
         logger,
         notifications: destinations,
       },
-      { lookupSecret: (id) => (id === ACCESS_KEY ? SECRET : undefined), domains: [] },
+      {
+        gate: openIdentity(engine, {
+          accountId: '111111111111',
+          root: { accessKeyId: ACCESS_KEY, secretAccessKey: SECRET },
+        }).gate,
+        domains: [],
+      },
     );
     http = createHttpServer({ s3: api, logger });
     const address = await http.listen(0, '127.0.0.1');

@@ -1,4 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { openIdentity } from '../src/iam/index.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -52,8 +53,7 @@ async function startQueryServer(): Promise<QueryServer> {
   await queues.createQueue('q1', {});
   const options = {
     queues,
-    lookupSecret: (id: string) =>
-      id === CREDENTIALS.accessKeyId ? CREDENTIALS.secretAccessKey : undefined,
+    gate: openIdentity(engine, { accountId: ACCOUNT, root: CREDENTIALS }).gate,
     region: REGION,
     accountId: ACCOUNT,
     logger,

@@ -1,4 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { openIdentity } from '../src/iam/index.js';
 import type { SQSServiceException } from '@aws-sdk/client-sqs';
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -74,8 +75,7 @@ async function startSqsServer(dataDir: string): Promise<SqsServer> {
     routes: [
       createSqsRoute({
         queues,
-        lookupSecret: (id) =>
-          id === CREDENTIALS.accessKeyId ? CREDENTIALS.secretAccessKey : undefined,
+        gate: openIdentity(engine, { accountId: ACCOUNT, root: CREDENTIALS }).gate,
         region: REGION,
         accountId: ACCOUNT,
         logger,

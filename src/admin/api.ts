@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { sessionTokenMatches } from '../iam/gate.js';
+import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
+import type { AccessGate, Credential } from '../iam/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -24,9 +27,30 @@ export interface AdminDependencies {
   >;
   region: string;
   accountId: string;
-  lookupSecret(accessKeyId: string): string | undefined;
+  /** Whose keys sign requests, and what they may do (`vigil:*` actions). */
+  gate: AccessGate;
+  proxies?: TrustedProxies;
   logger: Logger;
 }
+
+/** The IAM action of each admin call (its route), for policies: `vigil:ListDeadLetters`… */
+export const ADMIN_ACTIONS: Readonly<Record<string, string>> = {
+  'GET outbox': 'vigil:GetOutbox',
+  'GET dlq': 'vigil:ListDeadLetters',
+  'POST dlq/:name': 'vigil:RedriveDeadLetters',
+  'GET webhooks': 'vigil:ListWebhooks',
+  'PUT webhooks/:name': 'vigil:PutWebhook',
+  'DELETE webhooks/:name': 'vigil:DeleteWebhook',
+  'GET topics': 'vigil:ListTopics',
+  'PUT topics/:name': 'vigil:PutTopic',
+  'DELETE topics/:name': 'vigil:DeleteTopic',
+  'GET queues': 'vigil:ListQueues',
+  'PUT queues/:name': 'vigil:PutQueue',
+  'DELETE queues/:name': 'vigil:DeleteQueue',
+  'GET functions': 'vigil:ListFunctions',
+  'GET functions/:name': 'vigil:GetFunction',
+  'GET functions/:name/invocations': 'vigil:ListInvocations',
+};
 
 /** The queue operations the admin API exposes (the SQS API offers the rest). */
 export interface AdminQueues {
@@ -97,8 +121,9 @@ export function createAdminRoute(deps: AdminDependencies): Route {
     handle: async (req, res) => {
       try {
         const body = await readBody(req);
-        authenticate(req, body, deps);
+        const credential = authenticate(req, body, deps);
         const url = new URL(req.url ?? '/', 'http://vigil');
+        authorize(req, url, credential, deps);
         const result = await route(req.method ?? 'GET', url, body, deps);
         send(res, result.status ?? 200, result.body);
       } catch (error) {
@@ -133,12 +158,7 @@ async function route(
   body: Buffer,
   deps: AdminDependencies,
 ): Promise<{ status?: number; body: unknown }> {
-  const parts = url.pathname
-    .slice(PREFIX.length)
-    .split('/')
-    .filter(Boolean)
-    .map(decodeURIComponent);
-  const [collection, name, action] = parts;
+  const { key, name } = routeOf(method, url);
   const json = () => parseJson(body);
   const named = () => {
     if (name === undefined || !NAME.test(name))
@@ -149,9 +169,7 @@ async function route(
       );
     return name;
   };
-  switch (
-    `${method} ${collection ?? ''}${name === undefined ? '' : '/:name'}${action ? `/${action}` : ''}`
-  ) {
+  switch (key) {
     case 'GET outbox':
       return { body: { destinations: deps.outbox.backlog() } };
     case 'GET dlq': {
@@ -278,7 +296,45 @@ function describeDeadLetter(entry: ReturnType<OutboxStore['deadLetters']>[number
   };
 }
 
-function authenticate(req: IncomingMessage, body: Buffer, deps: AdminDependencies): void {
+/** The route key of a call (`PUT queues/:name`), its collection and name. */
+function routeOf(method: string, url: URL) {
+  const parts = url.pathname
+    .slice(PREFIX.length)
+    .split('/')
+    .filter(Boolean)
+    .map(decodeURIComponent);
+  const [collection, name, action] = parts;
+  return {
+    key: `${method} ${collection ?? ''}${name === undefined ? '' : '/:name'}${action ? `/${action}` : ''}`,
+    collection,
+    name,
+    action,
+  };
+}
+
+/**
+ * Refuses unless the signer may make this call: action `vigil:<Verb><Thing>`, resource
+ * `arn:vigil:admin:<region>:<account>:<collection>[/<name>]`. Unknown calls are left to the
+ * router's 404.
+ */
+function authorize(
+  req: IncomingMessage,
+  url: URL,
+  credential: Credential,
+  deps: AdminDependencies,
+): void {
+  const { key, collection, name } = routeOf(req.method ?? 'GET', url);
+  const action = ADMIN_ACTIONS[key];
+  if (action === undefined) return;
+  const resource = `arn:vigil:admin:${deps.region}:${deps.accountId}:${collection ?? ''}${name === undefined ? '' : `/${name}`}`;
+  const evaluation = deps.gate.authorize(credential.principal, action, resource, {
+    context: requestConditionKeys(req, deps.proxies),
+  });
+  if (evaluation.decision !== 'Allow')
+    throw new AdminError(403, 'AccessDenied', evaluation.message);
+}
+
+function authenticate(req: IncomingMessage, body: Buffer, deps: AdminDependencies): Credential {
   const request = {
     method: req.method ?? 'GET',
     rawUrl: req.url ?? '/',
@@ -292,7 +348,7 @@ function authenticate(req: IncomingMessage, body: Buffer, deps: AdminDependencie
       'Sign admin requests with AWS Signature V4 (service "vigil").',
     );
   const verified = verifySigV4(request, {
-    lookupSecret: (id) => deps.lookupSecret(id),
+    lookupSecret: (id) => deps.gate.credential(id)?.secretAccessKey,
     services: ['vigil'],
   });
   if (verified.payload.kind === 'sha256' && verified.payload.expectedHex !== request.payloadSha256)
@@ -301,6 +357,15 @@ function authenticate(req: IncomingMessage, body: Buffer, deps: AdminDependencie
       'XAmzContentSHA256Mismatch',
       'The body does not match x-amz-content-sha256.',
     );
+  const credential = deps.gate.credential(verified.accessKeyId);
+  const token = req.headers['x-amz-security-token'];
+  if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+    throw new AdminError(
+      403,
+      'InvalidToken',
+      'The security token included in the request is invalid.',
+    );
+  return credential;
 }
 
 async function readBody(req: IncomingMessage, limit = 1024 * 1024): Promise<Buffer> {

@@ -1,4 +1,4 @@
-export { configSchema, ENV_NAMES, type VigilConfig } from './schema.js';
+export { configSchema, ENV_NAMES, METRICS_TOKEN_ENV, type VigilConfig } from './schema.js';
 export { loadConfig, readConfigFile, ConfigError, type ConfigFile } from './load.js';
 export {
   resolveRootCredentials,

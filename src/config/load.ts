@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { ENV_NAMES, configSchema, type VigilConfig } from './schema.js';
+import { ENV_NAMES, METRICS_TOKEN_ENV, configSchema, type VigilConfig } from './schema.js';
 
 /** A configuration problem, naming the field (and the flag or variable it came from) and the fix. */
 export class ConfigError extends Error {
@@ -68,6 +68,12 @@ export function loadConfig(
           : value;
     origin[field] = `environment variable ${name}`;
   }
+  // A field inside a section: the variable replaces the section's token and token file.
+  const metricsToken = env[METRICS_TOKEN_ENV];
+  if (metricsToken) {
+    merged.metrics = { bearerToken: metricsToken };
+    origin.metrics = `environment variable ${METRICS_TOKEN_ENV}`;
+  }
   for (const [field, value] of Object.entries(flags) as [keyof VigilConfig, unknown][]) {
     if (value === undefined) continue;
     merged[field] = value;
@@ -92,6 +98,12 @@ export function loadConfig(
   if (file) {
     const here = dirname(file.path);
     config.functions = config.functions.map((f) => ({ ...f, module: resolve(here, f.module) }));
+    for (const user of config.iam.users)
+      for (const key of user.accessKeys)
+        if (key.secretAccessKeyFile)
+          key.secretAccessKeyFile = resolve(here, key.secretAccessKeyFile);
+    if (config.metrics.bearerTokenFile)
+      config.metrics.bearerTokenFile = resolve(here, config.metrics.bearerTokenFile);
     config.moderation.models = config.moderation.models.map((m) => ({
       ...m,
       file: resolve(here, m.file),

@@ -1,4 +1,7 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { parsePolicy } from '../iam/policy/index.js';
+import { PolicyError } from '../iam/types.js';
 import { natsConfigSchema, sqsConfigSchema } from '../destinations/config-schema.js';
 import { eventBridgeConfigSchema } from '../eventbridge/config-schema.js';
 import { customModelsSchema } from '../moderation/custom/schema.js';
@@ -68,6 +71,80 @@ const functionSchema = z
     onFailure: destinationName.optional(),
     retryDelaysSeconds: z.array(z.number().min(0).max(21_600)).min(1).optional(),
     recursiveLoop: z.enum(['Terminate', 'Allow']).default('Terminate'),
+    /**
+     * The execution role whose temporary credentials the handler's SDK clients get: the name
+     * of a role in `iam.roles`, or a role's ARN. Without one, the function runs with full
+     * access, as before roles existed, and Vigil warns at start.
+     */
+    role: z.string().min(1).optional(),
+  })
+  .strict();
+
+const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
+const IAM_NAME_ERROR = 'expected 1-64 letters, digits or +=,.@_-';
+const IAM_PATH = /^(\/|\/[\u0021-\u007E]+\/)$/;
+/** A policy document, written as JSON in the file; its grammar is checked like IAM's. */
+const policyDocument = z.record(z.string(), z.unknown());
+const inlinePolicies = z
+  .record(z.string().regex(/^[\w+=,.@-]{1,128}$/, 'expected a policy name'), policyDocument)
+  .default({});
+const managedPolicies = z
+  .array(z.string().regex(/^arn:aws:iam::(aws|\d{12}):policy\//, 'expected a policy ARN'))
+  .max(10)
+  .default([]);
+
+/** An IAM user declared in the file (docs/security.md): the file alone may change it. */
+const iamUserSchema = z
+  .object({
+    name: z.string().regex(IAM_NAME, IAM_NAME_ERROR),
+    path: z.string().regex(IAM_PATH, 'expected / or /path/').default('/'),
+    /** Keys the user signs with, provisioned with the app that uses them. At most 2. */
+    accessKeys: z
+      .array(
+        z
+          .object({
+            accessKeyId: z
+              .string()
+              .regex(/^[A-Z0-9]{16,128}$/, 'expected 16-128 upper-case letters and digits'),
+            secretAccessKey: z.string().min(16).max(128).optional(),
+            /** A file holding the secret (mounted secrets), resolved against the config file. */
+            secretAccessKeyFile: z.string().min(1).optional(),
+          })
+          .strict()
+          .refine(
+            (key) =>
+              (key.secretAccessKey === undefined) !== (key.secretAccessKeyFile === undefined),
+            {
+              error: 'expected exactly one of secretAccessKey and secretAccessKeyFile',
+            },
+          ),
+      )
+      .max(2)
+      .default([]),
+    /** Inline policies by name. */
+    policies: inlinePolicies,
+    /** ARNs of managed policies to attach (AWS managed ones, or ones made through IAM). */
+    managedPolicies,
+  })
+  .strict();
+
+/** A role declared in the file, for functions (`functions[].role`) and AssumeRole. */
+const iamRoleSchema = z
+  .object({
+    name: z.string().regex(IAM_NAME, IAM_NAME_ERROR),
+    path: z.string().regex(IAM_PATH, 'expected / or /path/').default('/'),
+    description: z.string().max(1000).optional(),
+    /** Who may assume it; default: Lambda (`lambda.amazonaws.com`), as for an execution role. */
+    trustPolicy: policyDocument.optional(),
+    policies: inlinePolicies,
+    managedPolicies,
+  })
+  .strict();
+
+const iamSchema = z
+  .object({
+    users: z.array(iamUserSchema).default([]),
+    roles: z.array(iamRoleSchema).default([]),
   })
   .strict();
 
@@ -245,6 +322,30 @@ const reportingSchema = z
   })
   .strict();
 
+/** The environment variable that sets `metrics.bearerToken` (it wins over the config file). */
+export const METRICS_TOKEN_ENV = 'VIGIL_METRICS_TOKEN';
+
+/**
+ * Who may read `/_vigil/metrics` (`vigil serve` and `vigil worker`): with a token, only
+ * requests carrying `Authorization: Bearer <token>` (docs/reliability.md, "Metrics").
+ */
+const metricsSchema = z
+  .object({
+    /** The token itself; `VIGIL_METRICS_TOKEN` sets it from the environment instead. */
+    bearerToken: z
+      .string()
+      .min(16, 'expected at least 16 characters')
+      .regex(/^[\x21-\x7e]+$/, 'expected printable ASCII without spaces')
+      .optional(),
+    /** A file holding the token (a mounted secret), read at start; whitespace around it is ignored. */
+    bearerTokenFile: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((m) => m.bearerToken === undefined || m.bearerTokenFile === undefined, {
+    message: 'set bearerToken or bearerTokenFile, not both',
+    path: ['bearerTokenFile'],
+  });
+
 /** Vigil's configuration: every field has a default, unknown keys are errors. */
 export const configSchema = z
   .object({
@@ -262,6 +363,18 @@ export const configSchema = z
       .default('000000000000'),
     /** Domains for virtual-host-style addressing: `bucket.<domain>`. */
     domains: z.array(z.string().min(1)).default(['localhost']),
+    /**
+     * Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed, as
+     * addresses or CIDR ranges, for the `aws:SourceIp` and `aws:SecureTransport` of policies
+     * (docs/security.md). Empty: only the connection itself counts.
+     */
+    trustedProxies: z
+      .array(
+        z.string().refine((entry) => isAddressOrCidr(entry), {
+          error: 'expected an IP address or a CIDR range such as 10.0.0.0/8',
+        }),
+      )
+      .default([]),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info'),
@@ -277,6 +390,8 @@ export const configSchema = z
     sqs: sqsConfigSchema.default(sqsConfigSchema.parse({})),
     /** Lambda-style functions (see docs/functions.md). */
     functions: z.array(functionSchema).default([]),
+    /** IAM users and roles declared in the file (docs/security.md). */
+    iam: iamSchema.default(iamSchema.parse({})),
     /** Rules of the default event bus, declared at start-up (docs/notifications.md). */
     eventBridge: eventBridgeConfigSchema.default(eventBridgeConfigSchema.parse({})),
     delivery: deliverySchema.default(deliverySchema.parse({})),
@@ -308,6 +423,8 @@ export const configSchema = z
     worker: workerSchema.default(workerSchema.parse({})),
     /** Where tracking records, review decisions and the audit log live. */
     reporting: reportingSchema.default(reportingSchema.parse({})),
+    /** Authentication of `/_vigil/metrics`; none by default. */
+    metrics: metricsSchema.default({}),
     accessKeyId: z.string().min(3).max(128).optional(),
     secretAccessKey: z.string().min(8).max(256).optional(),
   })
@@ -322,6 +439,7 @@ export const configSchema = z
           message: `account ${config.accountId} is Vigil's own (accountId): its queues are Vigil's built-in queues; declare them in queues instead`,
         });
     });
+    checkIamConfig(config, ctx);
     const declared = new Set(config.functions.map((f) => f.name));
     config.worker.functions.forEach((name, i) => {
       if (!declared.has(name))
@@ -334,6 +452,53 @@ export const configSchema = z
   });
 
 export type VigilConfig = z.infer<typeof configSchema>;
+
+/** IAM's own checks on the declared users and roles: names unique, documents valid, roles named. */
+function checkIamConfig(
+  config: { iam: z.infer<typeof iamSchema>; functions: { role?: string | undefined }[] },
+  ctx: z.RefinementCtx,
+): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const document = (path: (string | number)[], value: unknown, kind: 'identity' | 'trust') => {
+    try {
+      parsePolicy(JSON.stringify(value), kind);
+    } catch (error) {
+      if (error instanceof PolicyError) issue(path, `not a valid policy: ${error.message}`);
+      else throw error;
+    }
+  };
+  for (const [kind, entries] of [
+    ['users', config.iam.users],
+    ['roles', config.iam.roles],
+  ] as const) {
+    const seen = new Set<string>();
+    entries.forEach((entry, i) => {
+      if (seen.has(entry.name.toLowerCase()))
+        issue(['iam', kind, i, 'name'], `${entry.name} is declared twice (IAM names ignore case)`);
+      seen.add(entry.name.toLowerCase());
+      for (const [name, value] of Object.entries(entry.policies))
+        document(['iam', kind, i, 'policies', name], value, 'identity');
+    });
+  }
+  config.iam.roles.forEach((role, i) => {
+    if (role.trustPolicy) document(['iam', 'roles', i, 'trustPolicy'], role.trustPolicy, 'trust');
+  });
+  const roles = new Set(config.iam.roles.map((role) => role.name.toLowerCase()));
+  config.functions.forEach((fn, i) => {
+    if (fn.role && !fn.role.startsWith('arn:') && !roles.has(fn.role.toLowerCase()))
+      issue(['functions', i, 'role'], `no role named ${fn.role} in iam.roles`);
+  });
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address = '', bits, extra] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n <= (family === 4 ? 32 : 128);
+}
 
 /** Where each field can come from in the environment. */
 export const ENV_NAMES: Partial<Record<keyof VigilConfig, string>> = {

@@ -17,12 +17,13 @@ export type Role = 'viewer' | 'moderator' | 'admin';
 
 /**
  * Who may do what: `viewer` reads reports (dashboard, export); `moderator` also reviews and
- * reads object timelines; `admin` also sees and acts on operations (delivery, functions).
+ * reads object timelines; `admin` also sees and acts on operations (delivery, functions) and
+ * manages identities (IAM users, access keys, policies; roles read-only).
  */
 export const ROLE_RIGHTS = {
   viewer: ['reports'],
   moderator: ['reports', 'review', 'timeline'],
-  admin: ['reports', 'review', 'timeline', 'operations'],
+  admin: ['reports', 'review', 'timeline', 'operations', 'identities'],
 } as const satisfies Record<Role, readonly string[]>;
 export type Right = (typeof ROLE_RIGHTS)[Role][number];
 
@@ -233,6 +234,141 @@ export interface FunctionsOverview {
   }[];
 }
 
+// ---- identities (right: identities) ------------------------------------------------------
+// The same stores as IAM's Query API (`aws iam …`). Errors keep IAM's codes and messages
+// (`NoSuchEntity` 404, `EntityAlreadyExists`/`DeleteConflict`/`LimitExceeded` 409,
+// `MalformedPolicyDocument`/`ValidationError`/`UnmodifiableEntity` 400); an error about one
+// input names it in `field` (`userName`, `policyName`, `document`, `policyArn`).
+// Every change is written to the audit log (`iam.*` actions).
+
+export type AccessKeyStatus = 'Active' | 'Inactive';
+
+export interface IamAccessKeyView {
+  accessKeyId: string;
+  status: AccessKeyStatus;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Epoch ms of the last signed request (recorded at most once a minute), or null. */
+  lastUsedAt: number | null;
+  lastUsedService: string | null;
+}
+
+export interface IamUserView {
+  name: string;
+  arn: string;
+  path: string;
+  userId: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** Declared in the config file (`iam.users`): changed there, not here. */
+  declared: boolean;
+  accessKeys: IamAccessKeyView[];
+  /** Names of its inline policies. */
+  inlinePolicies: string[];
+  /** ARNs of the managed policies attached to it. */
+  attachedPolicies: string[];
+}
+
+/** `GET identities/users` */
+export interface IamUsersResponse {
+  users: IamUserView[];
+}
+
+export interface IamRoleView {
+  name: string;
+  arn: string;
+  path: string;
+  /** Epoch ms. */
+  createdAt: number;
+  description: string | null;
+  maxSessionDuration: number;
+  /** The trust policy (AssumeRolePolicyDocument), as written. */
+  trustPolicy: string;
+  declared: boolean;
+  inlinePolicies: string[];
+  attachedPolicies: string[];
+}
+
+/** `GET identities/roles` (read-only in the console). */
+export interface IamRolesResponse {
+  roles: IamRoleView[];
+}
+
+/** `GET identities/managed-policies`: AWS managed ones Vigil knows, then the account's own. */
+export interface ManagedPoliciesResponse {
+  policies: {
+    arn: string;
+    name: string;
+    description: string | null;
+    awsManaged: boolean;
+    attachmentCount: number;
+  }[];
+}
+
+/** `POST identities/users` → `IamUserView` (201). */
+export interface CreateIamUserRequest {
+  userName: string;
+  /** IAM path, default `/`. */
+  path?: string;
+}
+
+/**
+ * `POST identities/users/<name>/delete`. Without `withKeysAndPolicies`, a user that still
+ * has access keys or policies is refused with 409 `DeleteConflict`, as IAM refuses it; with
+ * it, its keys are deleted, its inline policies deleted and its managed policies detached
+ * first (each step audited), then the user.
+ */
+export interface DeleteIamUserRequest {
+  withKeysAndPolicies?: boolean;
+}
+export interface DeleteIamUserResponse {
+  deletedAccessKeys: string[];
+  deletedPolicies: string[];
+  detachedPolicies: string[];
+}
+
+/**
+ * `POST identities/users/<name>/access-keys` (body `{}`) → 201. The only answer that ever
+ * carries the secret: show it once.
+ */
+export interface CreatedAccessKey extends IamAccessKeyView {
+  userName: string;
+  secretAccessKey: string;
+}
+
+/**
+ * `POST identities/users/<name>/access-keys/<id>/status` → `IamAccessKeyView`; an inactive
+ * key's requests are refused at once. `POST identities/users/<name>/access-keys/<id>/delete`
+ * → 204.
+ */
+export interface AccessKeyStatusRequest {
+  status: AccessKeyStatus;
+}
+
+/**
+ * `GET identities/<users|roles>/<name>/policies/<policy>` → `InlinePolicyResponse`;
+ * `POST identities/users/<name>/policies/<policy>` with `PutInlinePolicyRequest` creates or
+ * replaces it (IAM's PutUserPolicy); `POST identities/users/<name>/policies/<policy>/delete`
+ * → 204.
+ */
+export interface PutInlinePolicyRequest {
+  /** The policy document as JSON text, kept as written. */
+  document: string;
+}
+export interface InlinePolicyResponse {
+  owner: { kind: 'user' | 'role'; name: string };
+  policyName: string;
+  document: string;
+}
+
+/**
+ * `POST identities/users/<name>/attached-policies` attaches, and
+ * `POST identities/users/<name>/attached-policies/detach` detaches, a managed policy → 204.
+ */
+export interface AttachPolicyRequest {
+  policyArn: string;
+}
+
 // ---- reports (right: reports) -------------------------------------------------------------
 
 /**
@@ -251,6 +387,9 @@ export type ExportFormat = 'csv' | 'json';
 
 /**
  * One entry of the append-only audit log. Actions: `review.approve`, `review.keep-blocked`,
- * `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`.
+ * `review.delete`, `review.reveal`, `dlq.redrive`, `login`, `login.failed`, and the identity
+ * changes `iam.user.create`, `iam.user.delete`, `iam.key.create`, `iam.key.deactivate`,
+ * `iam.key.activate`, `iam.key.delete`, `iam.policy.put`, `iam.policy.delete`,
+ * `iam.policy.attach`, `iam.policy.detach` (what changed is JSON in `note`).
  */
 export type { AuditEntry } from '../reporting/types.js';

@@ -35,6 +35,8 @@ import {
   type WorkerDeadLettersOverview,
 } from './api-types.js';
 import { ConsoleError } from './errors.js';
+import type { IdentitiesDesk } from './identities-desk.js';
+import { identitiesApi, IDENTITIES_PREFIX } from './identities-route.js';
 import type { LoginLimiter } from './login-limiter.js';
 import type { ReviewDesk, Reviewer } from './review-desk.js';
 import {
@@ -76,6 +78,8 @@ export interface ConsoleOptions {
    * them (console.workerDeadLetters); absent when the console does not show them.
    */
   workerDeadLetters?: () => Promise<DeadLetterStore>;
+  /** IAM users, keys, policies and roles, for the Identities page (admins). */
+  identities: IdentitiesDesk;
   functions: Pick<FunctionRuntime, 'functionNames' | 'recentInvocations' | 'recursionStops'>;
   /** The invocation log of `vigil worker` functions (shared PostgreSQL), when there is one. */
   workerInvocations?: Pick<PostgresInvocationLog, 'functionNames' | 'recent'>;
@@ -279,6 +283,24 @@ async function api(
       throw new ConsoleError(403, 'Forbidden', `The ${session.role} role cannot use ${right}.`);
   };
   const { reports } = options;
+  if (route.startsWith(IDENTITIES_PREFIX)) {
+    need('identities');
+    const answer = await identitiesApi(
+      options.identities,
+      method,
+      route.slice(IDENTITIES_PREFIX.length),
+      session.username,
+      () => readJson(req),
+    );
+    if (answer?.body !== undefined) {
+      sendJson(res, answer.status, answer.body);
+      return;
+    }
+    if (answer) {
+      res.writeHead(answer.status, { 'cache-control': 'no-store' }).end();
+      return;
+    }
+  }
   const review = /^review\/(\d{1,15})\/(claim|release|decision|thumbnail)$/.exec(route);
 
   switch (`${method} ${review ? `review/:id/${review[2]}` : route}`) {

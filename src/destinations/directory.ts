@@ -147,6 +147,17 @@ export class DestinationDirectory implements NotificationDestinations {
 
   // ---- what S3 asks ----------------------------------------------------------------------
 
+  /**
+   * Whether S3 may invoke a function for a bucket's events: its resource policy must allow
+   * it (AddPermission), as S3 checks before it accepts a LambdaFunctionConfiguration. Set by
+   * the Lambda API once it is wired; functions of the config file need no permission.
+   */
+  setInvokePermission(check: (name: string, bucket: string) => boolean): void {
+    this.invokePermission = check;
+  }
+
+  private invokePermission: ((name: string, bucket: string) => boolean) | undefined;
+
   problemWith(kind: DestinationKind, arn: string, _bucket: string): string | undefined {
     const parsed = readDestinationArn(arn);
     const local = parsed !== undefined && this.isLocal(parsed);
@@ -169,7 +180,10 @@ export class DestinationDirectory implements NotificationDestinations {
           ? undefined
           : 'The destination topic does not exist';
       case 'lambda':
-        return parsed?.service === 'lambda' && local && this.options.functions.has(parsed.name)
+        return parsed?.service === 'lambda' &&
+          local &&
+          this.options.functions.has(parsed.name) &&
+          (this.invokePermission?.(parsed.name, _bucket) ?? true)
           ? undefined
           : `Not authorized to invoke function [${arn}]`;
     }

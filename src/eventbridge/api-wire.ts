@@ -9,7 +9,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { checkAwsJsonSignature, readLimitedBody } from '../http/aws-json-auth.js';
+import { authenticateBuffered, readLimitedBody } from '../http/aws-json-auth.js';
+import type { AccessGate, ConditionValues, Credential } from '../iam/types.js';
 import { EventBridgeError } from './errors.js';
 
 export const TARGET_PREFIX = 'AWSEvents.';
@@ -46,13 +47,34 @@ export function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buf
 }
 
 /** SigV4 for service `events`; the signature covers the SHA-256 of the body. */
-export function authenticate(
-  req: IncomingMessage,
-  body: Buffer,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+export function authenticate(req: IncomingMessage, body: Buffer, gate: AccessGate): Credential {
+  const signed = authenticateBuffered(req, body, gate, 'events', 'EventBridge');
+  if ('failure' in signed) throw new WireError(signed.failure.type, signed.failure.message);
+  return signed.credential;
+}
+
+/**
+ * Refuses with EventBridge's `AccessDeniedException` unless the signer may run `operation`:
+ * on the rule it names, or on `*` (ListRules, TestEventPattern).
+ */
+export function authorizeEvents(
+  gate: AccessGate,
+  credential: Credential,
+  operation: string,
+  input: Record<string, unknown>,
+  scope: { region: string; accountId: string },
+  context: ConditionValues,
 ): void {
-  const failure = checkAwsJsonSignature(req, body, lookupSecret, 'events', 'EventBridge');
-  if (failure) throw new WireError(failure.type, failure.message);
+  const rule = typeof input['Rule'] === 'string' ? input['Rule'] : input['Name'];
+  const resource =
+    typeof rule === 'string' && operation !== 'ListRules' && operation !== 'TestEventPattern'
+      ? `arn:aws:events:${scope.region}:${scope.accountId}:rule/${rule}`
+      : '*';
+  const evaluation = gate.authorize(credential.principal, `events:${operation}`, resource, {
+    context,
+  });
+  if (evaluation.decision !== 'Allow')
+    throw new WireError('AccessDeniedException', evaluation.message);
 }
 
 /** The request body as a JSON object; an empty body is `{}`, as AWS SDKs send no body for it. */

@@ -1,4 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { rootOnlyGate } from '../iam/index.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -96,8 +97,7 @@ beforeAll(async () => {
         get rules() {
           return store;
         },
-        lookupSecret: (id) =>
-          id === CREDENTIALS.accessKeyId ? CREDENTIALS.secretAccessKey : undefined,
+        gate: rootOnlyGate(ACCOUNT, CREDENTIALS),
         region: 'us-east-1',
         accountId: ACCOUNT,
         logger,

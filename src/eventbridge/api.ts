@@ -11,6 +11,7 @@ import type { Route } from '../http/server.js';
 import { OPERATIONS } from './api-operations.js';
 import {
   authenticate,
+  authorizeEvents,
   parseJsonObject,
   readBody,
   sendError,
@@ -19,12 +20,15 @@ import {
   WireError,
 } from './api-wire.js';
 import type { BusScope } from './rule-model.js';
+import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
+import type { AccessGate } from '../iam/types.js';
 import type { RuleStore } from './rule-store.js';
 
 export interface EventBridgeRouteOptions extends BusScope {
   rules: RuleStore;
-  /** The secret of an access key id, or undefined when the key is unknown. */
-  lookupSecret(accessKeyId: string): string | undefined;
+  /** Whose keys sign requests, and what they may do. */
+  gate: AccessGate;
+  proxies?: TrustedProxies;
   logger: Logger;
 }
 
@@ -32,7 +36,7 @@ export interface EventBridgeRouteOptions extends BusScope {
  * The route answering `X-Amz-Target: AWSEvents.*`.
  *
  * @example
- * const routes = [createEventBridgeRoute({ rules, lookupSecret, region, accountId, logger })];
+ * const routes = [createEventBridgeRoute({ rules, gate, region, accountId, logger })];
  * // aws --endpoint-url http://localhost:9000 events list-rules
  */
 export function createEventBridgeRoute(options: EventBridgeRouteOptions): Route {
@@ -45,19 +49,23 @@ export function createEventBridgeRoute(options: EventBridgeRouteOptions): Route 
       try {
         if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const body = await readBody(req, res);
-        authenticate(req, body, (id) => options.lookupSecret(id));
+        const credential = authenticate(req, body, options.gate);
         const perform = Object.hasOwn(OPERATIONS, operation) ? OPERATIONS[operation] : undefined;
         if (!perform)
           throw new WireError(
             'UnknownOperationException',
             `Vigil implements only ${Object.keys(OPERATIONS).join(', ')} of the EventBridge API, on the default event bus; not ${operation}.`,
           );
-        sendJson(
-          res,
-          200,
-          ids.requestId,
-          perform(parseJsonObject(body), { rules: options.rules, scope }),
+        const input = parseJsonObject(body);
+        authorizeEvents(
+          options.gate,
+          credential,
+          operation,
+          input,
+          scope,
+          requestConditionKeys(req, options.proxies),
         );
+        sendJson(res, 200, ids.requestId, perform(input, { rules: options.rules, scope }));
       } catch (error) {
         sendError(res, ids.requestId, error, options.logger, operation);
       }

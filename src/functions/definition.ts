@@ -49,6 +49,8 @@ export const RESERVED_ENVIRONMENT: ReadonlySet<string> = new Set([
 
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** Lambda's pattern for a role: `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. */
+export const ROLE_ARN = /^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/;
 
 /**
  * Applies defaults and checks ranges (Lambda's, where Lambda has one).
@@ -84,6 +86,10 @@ export function resolveDefinition(
   }
   if (definition.onFailure !== undefined && !/^[A-Za-z0-9_-]{1,80}$/.test(definition.onFailure))
     fail('onFailure', 'the name of a Vigil queue');
+  if (definition.role !== undefined && !ROLE_ARN.test(definition.role))
+    fail('role', 'an IAM role ARN, arn:aws:iam::<account>:role/<name>');
+  if (definition.codeRoot !== undefined && !isAbsolute(definition.codeRoot))
+    fail('codeRoot', 'an absolute path');
   return {
     name,
     moduleUrl: definition.inline ? `vigil:inline/${name}` : moduleUrl(definition.module, fail),
@@ -118,6 +124,8 @@ export function resolveDefinition(
     onFailure: definition.onFailure,
     retryDelaysSeconds: [...delays],
     recursiveLoop: definition.recursiveLoop ?? 'Terminate',
+    ...(definition.role !== undefined ? { role: definition.role } : {}),
+    ...(definition.codeRoot !== undefined ? { codeRoot: definition.codeRoot } : {}),
   };
 }
 

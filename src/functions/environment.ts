@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { WorkerOptions } from 'node:worker_threads';
 import { FUNCTION_VERSION } from './log-format.js';
@@ -14,7 +14,26 @@ export interface RuntimeScope {
   accountId: string;
   /** Vigil's base URL (`AWS_ENDPOINT_URL`), or a function giving it once the server listens. */
   endpointUrl: string | (() => string);
+  /** Credentials of functions without an execution role. */
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Temporary credentials of `fn`'s execution role, for one worker thread (a session of the
+   * role). Called only for functions with a role.
+   *
+   * @throws Error when the role does not exist: the function cannot start without it.
+   */
+  roleCredentials?: (fn: ResolvedFunction) => ExecutionCredentials;
+}
+
+/** What a worker thread's SDK clients sign with: a session of the function's role. */
+export interface ExecutionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** Epoch ms; the thread is replaced before then, so its SDK never sees them expire. */
+  expiresAt?: number;
+  /** Ends the session once the thread is gone. */
+  release?: () => void;
 }
 
 export function functionArn(scope: Pick<RuntimeScope, 'region' | 'accountId'>, name: string) {
@@ -36,6 +55,7 @@ export function functionEnvironment(
   fn: ResolvedFunction,
   scope: RuntimeScope,
   stream: string,
+  credentials: ExecutionCredentials = scope.credentials,
 ): Record<string, string> {
   const modulePath = fileURLToPath(fn.moduleUrl);
   const endpoint =
@@ -46,7 +66,7 @@ export function functionEnvironment(
     // No endpoint: the SDK's own (AWS).
     ...(endpoint ? { AWS_ENDPOINT_URL: endpoint } : {}),
     ...fn.environment,
-    _HANDLER: `${basename(modulePath).replace(/\.[cm]?[jt]s$/, '')}.${fn.handler}`,
+    _HANDLER: `${handlerModule(fn, modulePath)}.${fn.handler}`,
     AWS_REGION: scope.region,
     AWS_DEFAULT_REGION: scope.region,
     AWS_EXECUTION_ENV: `AWS_Lambda_nodejs${process.versions.node.split('.')[0]}.x`,
@@ -56,13 +76,20 @@ export function functionEnvironment(
     AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
     AWS_LAMBDA_LOG_STREAM_NAME: stream,
-    AWS_ACCESS_KEY_ID: scope.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: scope.credentials.secretAccessKey,
-    ...(scope.credentials.sessionToken
-      ? { AWS_SESSION_TOKEN: scope.credentials.sessionToken }
-      : {}),
-    LAMBDA_TASK_ROOT: dirname(modulePath),
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    LAMBDA_TASK_ROOT: fn.codeRoot ?? dirname(modulePath),
   };
+}
+
+/** The module part of `_HANDLER`: its path from the code root, without the extension. */
+function handlerModule(fn: ResolvedFunction, modulePath: string): string {
+  const path = fn.codeRoot ? relative(fn.codeRoot, modulePath) : basename(modulePath);
+  return path
+    .split(sep)
+    .join('/')
+    .replace(/\.[cm]?[jt]s$/, '');
 }
 
 export interface WorkerSpawn {
@@ -70,8 +97,12 @@ export interface WorkerSpawn {
   options: WorkerOptions;
 }
 
-/** How to start one worker thread of `fn`. */
-export function workerSpawn(fn: ResolvedFunction, scope: RuntimeScope): WorkerSpawn {
+/** How to start one worker thread of `fn`, signing with `credentials` (default: the scope's). */
+export function workerSpawn(
+  fn: ResolvedFunction,
+  scope: RuntimeScope,
+  credentials?: ExecutionCredentials,
+): WorkerSpawn {
   const stream = logStreamName();
   const setup: WorkerSetup = {
     moduleUrl: fn.moduleUrl,
@@ -88,7 +119,7 @@ export function workerSpawn(fn: ResolvedFunction, scope: RuntimeScope): WorkerSp
     options: {
       eval: entry.eval,
       workerData: setup,
-      env: functionEnvironment(fn, scope, stream),
+      env: functionEnvironment(fn, scope, stream, credentials),
       // Not Vigil's own flags; handler output is captured through console, not stdio.
       execArgv: [],
       stdout: true,

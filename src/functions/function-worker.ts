@@ -20,6 +20,8 @@ export interface AttemptRequest {
 export interface AttemptResult {
   outcome: 'success' | 'error' | 'timeout' | 'crash';
   error?: FunctionErrorPayload;
+  /** The handler's result as JSON, on success (absent from inline functions). */
+  result?: string;
   durationMs: number;
   initDurationMs: number | null;
   maxMemoryUsedMb: number | null;
@@ -111,6 +113,7 @@ export class FunctionWorker {
     this.finish({
       outcome: message.error ? 'error' : 'success',
       ...(message.error ? { error: message.error } : {}),
+      ...(message.result !== undefined ? { result: message.result } : {}),
       durationMs: message.durationMs,
       maxMemoryUsedMb: message.maxMemoryUsedMb,
     });

@@ -6,6 +6,7 @@
 export {
   createFunctionRuntime,
   MAX_ASYNC_PAYLOAD_BYTES,
+  MAX_SYNC_PAYLOAD_BYTES,
   type FunctionRuntimeOptions,
 } from './runtime.js';
 export {
@@ -14,6 +15,7 @@ export {
   FUNCTION_DEFAULTS,
   LAMBDA_RETRY_DELAYS_SECONDS,
   RESERVED_ENVIRONMENT,
+  ROLE_ARN,
 } from './definition.js';
 export { functionArn } from './environment.js';
 export { InvocationStore } from './invocation-store.js';

@@ -51,7 +51,11 @@ export class InlinePool {
       const timedOut = new Promise<'timeout'>((resolve) => {
         timer = setTimeout(() => resolve('timeout'), request.timeoutSeconds * 1000);
       });
-      const result = await Promise.race([run.then(() => 'done' as const), timedOut]);
+      let value: unknown;
+      const result = await Promise.race([
+        run.then((returned) => ((value = returned), 'done' as const)),
+        timedOut,
+      ]);
       const durationMs = performance.now() - started;
       if (result === 'timeout') {
         run.catch(() => undefined); // it may still fail later; the attempt is over
@@ -59,7 +63,13 @@ export class InlinePool {
         log(error.errorMessage, 'ERROR');
         return { outcome: 'timeout', error, durationMs, ...NO_MEMORY, logs };
       }
-      return { outcome: 'success', durationMs, ...NO_MEMORY, logs };
+      return {
+        outcome: 'success',
+        result: JSON.stringify(value) ?? 'null',
+        durationMs,
+        ...NO_MEMORY,
+        logs,
+      };
     } catch (thrown) {
       const error = errorPayload(thrown);
       log(`Invoke Error \t${JSON.stringify(error)}`, 'ERROR');

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { RuntimeScope } from './environment.js';
+import type { ExecutionCredentials, RuntimeScope } from './environment.js';
 import { workerSpawn } from './environment.js';
 import { FunctionWorker, type AttemptRequest, type AttemptResult } from './function-worker.js';
 import type { ResolvedFunction } from './types.js';
@@ -12,6 +12,8 @@ import type { ResolvedFunction } from './types.js';
 export class FunctionPool {
   private readonly idle: FunctionWorker[] = [];
   private readonly all = new Set<FunctionWorker>();
+  /** The role session each thread signs with, ended when the thread goes. */
+  private readonly sessions = new Map<FunctionWorker, ExecutionCredentials>();
   private active = 0;
 
   constructor(
@@ -33,7 +35,7 @@ export class FunctionPool {
       return await worker.invoke(request);
     } finally {
       this.active -= 1;
-      if (worker.usable) this.idle.push(worker);
+      if (worker.usable && !this.expiring(worker)) this.idle.push(worker);
       else this.drop(worker);
     }
   }
@@ -44,19 +46,35 @@ export class FunctionPool {
     this.all.clear();
     this.idle.length = 0;
     await Promise.all(workers.map((w) => w.terminate()));
+    for (const worker of workers) this.endSession(worker);
   }
 
   private spawn(): FunctionWorker {
+    const credentials =
+      this.fn.role !== undefined ? this.scope.roleCredentials?.(this.fn) : undefined;
     const worker = new FunctionWorker(
-      workerSpawn(this.fn, this.scope),
+      workerSpawn(this.fn, this.scope, credentials),
       this.logger.child({ function: this.fn.name }),
     );
     this.all.add(worker);
+    if (credentials) this.sessions.set(worker, credentials);
     return worker;
+  }
+
+  /** A thread whose session ends within the hour is replaced rather than reused. */
+  private expiring(worker: FunctionWorker): boolean {
+    const expiresAt = this.sessions.get(worker)?.expiresAt;
+    return expiresAt !== undefined && expiresAt - Date.now() < 3_600_000;
+  }
+
+  private endSession(worker: FunctionWorker): void {
+    this.sessions.get(worker)?.release?.();
+    this.sessions.delete(worker);
   }
 
   private drop(worker: FunctionWorker): void {
     this.all.delete(worker);
+    this.endSession(worker);
     worker.terminate().catch((err: unknown) => {
       this.logger.warn({ err, function: this.fn.name }, 'could not terminate a function worker');
     });

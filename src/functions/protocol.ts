@@ -38,6 +38,8 @@ export type WorkerMessage =
       durationMs: number;
       maxMemoryUsedMb: number;
       error?: FunctionErrorPayload;
+      /** The handler's result as JSON (`null` when it returned nothing), when it succeeded. */
+      result?: string;
       /** The module could not be loaded: the worker must be replaced. */
       initFailed?: boolean;
     };

@@ -3,13 +3,12 @@ import type { Logger } from 'pino';
 import type { SqliteDatabase } from '../storage/index.js';
 import { resolveDefinition, retryDelayMs } from './definition.js';
 import { functionArn, type RuntimeScope } from './environment.js';
-import { errorPayload } from './error-payload.js';
+import { checkSyncPayload, crashed, joinLogs, syncResult } from './attempt-result.js';
 import type { AttemptResult } from './function-worker.js';
 import { InvocationStore, type Claim } from './invocation-store.js';
 import { billedDurationMs } from './log-format.js';
 import { OnFailureSender } from './on-failure-sender.js';
-import { InlinePool } from './inline-pool.js';
-import { FunctionPool } from './pool.js';
+import { PoolSet, Slots, type Pool } from './pool-set.js';
 import { exceedsRecursionLimit, nextTraceHeader } from './trace.js';
 import {
   FunctionRuntimeError,
@@ -21,12 +20,13 @@ import {
   type InvokeOptions,
   type OnFailureSink,
   type ResolvedFunction,
+  type SyncInvocationResult,
 } from './types.js';
 
 /** Lambda's limit on an asynchronous invocation's payload (1 MB since 2025). */
 export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
-/** Output kept per attempt; the rest is cut (CloudWatch's event limit is 256 KB as well). */
-export const MAX_ATTEMPT_LOG_BYTES = 256 * 1024;
+
+export { MAX_ATTEMPT_LOG_BYTES, MAX_SYNC_PAYLOAD_BYTES } from './attempt-result.js';
 
 export interface FunctionRuntimeOptions extends RuntimeScope {
   /** The storage engine (or anything with its database and group commit). */
@@ -54,6 +54,7 @@ export interface FunctionRuntimeOptions extends RuntimeScope {
 
 interface Inflight {
   fn: ResolvedFunction;
+  pool: Pool;
   invocation: InvocationRecord;
   claim: Claim;
   interrupted: boolean;
@@ -83,8 +84,8 @@ export function createFunctionRuntime(options: FunctionRuntimeOptions): Function
 
 class Runtime implements FunctionRuntime {
   private readonly functions = new Map<string, ResolvedFunction>();
-  private readonly pools = new Map<string, FunctionPool | InlinePool>();
-  private readonly active = new Map<string, number>();
+  private readonly pools: PoolSet;
+  private readonly slots = new Slots((name) => this.functions.get(name)?.reservedConcurrency ?? 1);
   private readonly inflight = new Map<number, Inflight>();
   private readonly records: OnFailureSender;
   private readonly stops = new Map<string, number>();
@@ -103,6 +104,7 @@ class Runtime implements FunctionRuntime {
     this.store = new InvocationStore(options.engine.db);
     this.now = options.now ?? Date.now;
     this.logger = options.logger.child({ component: 'functions' });
+    this.pools = new PoolSet(options, this.logger);
     const retain = options.retainInvocations ?? 1000;
     if (!Number.isInteger(retain) || retain < 1)
       throw new Error(`retainInvocations: expected a positive integer, got ${retain}`);
@@ -119,14 +121,68 @@ class Runtime implements FunctionRuntime {
       const fn = resolveDefinition(definition, options.retryDelaysSeconds);
       if (this.functions.has(fn.name)) throw new Error(`function ${fn.name} is declared twice`);
       this.functions.set(fn.name, fn);
-      this.pools.set(
-        fn.name,
-        fn.inline
-          ? new InlinePool({ ...fn, inline: fn.inline }, options)
-          : new FunctionPool(fn, options, this.logger),
-      );
-      this.active.set(fn.name, 0);
+      this.pools.install(fn);
     }
+  }
+
+  put(definition: FunctionDefinition): void {
+    const fn = resolveDefinition(definition, this.options.retryDelaysSeconds);
+    this.functions.set(fn.name, fn);
+    this.pools.install(fn);
+    this.wake();
+  }
+
+  remove(name: string): boolean {
+    this.functions.delete(name);
+    return this.pools.remove(name);
+  }
+
+  async invokeNow(
+    name: string,
+    payload: string,
+    options: { traceHeader?: string } = {},
+  ): Promise<SyncInvocationResult> {
+    if (this.stopping)
+      throw new FunctionRuntimeError('ServiceUnavailable', 'The function runtime is stopping.');
+    if (!this.functions.has(name)) {
+      const arn = functionArn(this.options, name);
+      throw new FunctionRuntimeError('ResourceNotFoundException', `Function not found: ${arn}`);
+    }
+    checkSyncPayload(payload);
+    await this.slots.acquire(name);
+    // The function may have been replaced while waiting: run the current one.
+    const fn = this.functions.get(name);
+    const pool = this.pools.get(name);
+    if (!fn || !pool) {
+      this.releaseSlot(name);
+      throw new FunctionRuntimeError(
+        'ResourceNotFoundException',
+        `Function not found: ${functionArn(this.options, name)}`,
+      );
+    }
+    const requestId = randomUUID();
+    const startedAt = this.now();
+    let result: AttemptResult;
+    try {
+      result = await this.pools.run(pool, {
+        requestId,
+        payload,
+        traceHeader: nextTraceHeader(options.traceHeader, name, { now: startedAt }),
+        timeoutSeconds: fn.timeoutSeconds,
+      });
+    } catch (error) {
+      result = crashed(error);
+    } finally {
+      this.releaseSlot(name);
+    }
+    this.options.observer?.attemptEnded(name, result.outcome, result.durationMs);
+    return syncResult(fn, requestId, result, { startedAt, endedAt: this.now() });
+  }
+
+  /** Frees a slot (to a waiting synchronous caller first) and looks for queued work. */
+  private releaseSlot(name: string): void {
+    this.slots.release(name);
+    this.wake();
   }
 
   has(name: string): boolean {
@@ -217,7 +273,7 @@ class Runtime implements FunctionRuntime {
         for (const i of remaining) this.store.release(i.claim, now, STOP_NOTE);
       });
     }
-    await Promise.all([...this.pools.values()].map((p) => p.close()));
+    await this.pools.closeAll();
     await Promise.all([...remaining.map((i) => i.done), this.records.settled()]);
   }
 
@@ -278,14 +334,20 @@ class Runtime implements FunctionRuntime {
     const runs: Omit<Inflight, 'done' | 'interrupted'>[] = [];
     let expired = false;
     for (const fn of this.functions.values()) {
-      const free = fn.reservedConcurrency - (this.active.get(fn.name) ?? 0);
+      const pool = this.pools.get(fn.name)!;
+      const free = this.slots.free(fn.name);
       for (const invocation of this.store.due(fn.name, now, free)) {
         const claim = { id: invocation.id, attempts: invocation.attempts };
         if (now - invocation.acceptedAt > fn.maximumEventAgeSeconds * 1000) {
           this.store.fail(claim, now, 'EventAgeExceeded', fn.onFailure);
           expired = true;
         } else if (this.store.startAttempt(claim, now, fn.memoryMb)) {
-          runs.push({ fn, invocation, claim: { id: claim.id, attempts: claim.attempts + 1 } });
+          runs.push({
+            fn,
+            pool,
+            invocation,
+            claim: { id: claim.id, attempts: claim.attempts + 1 },
+          });
         }
       }
     }
@@ -309,16 +371,15 @@ class Runtime implements FunctionRuntime {
 
   private execute(run: Omit<Inflight, 'done' | 'interrupted'>): void {
     const name = run.fn.name;
-    this.active.set(name, (this.active.get(name) ?? 0) + 1);
+    this.slots.take(name);
     const inflight: Inflight = { ...run, interrupted: false, done: Promise.resolve() };
     inflight.done = this.attempt(inflight)
       .catch((error: unknown) =>
         this.logger.error({ err: error, function: name }, 'could not record a function attempt'),
       )
       .finally(() => {
-        this.active.set(name, (this.active.get(name) ?? 1) - 1);
         this.inflight.delete(run.claim.id);
-        this.wake();
+        this.releaseSlot(name);
       });
     this.inflight.set(run.claim.id, inflight);
   }
@@ -372,31 +433,14 @@ class Runtime implements FunctionRuntime {
   private async run(inflight: Inflight): Promise<AttemptResult> {
     const { fn, invocation } = inflight;
     try {
-      return await this.pools.get(fn.name)!.run({
+      return await this.pools.run(inflight.pool, {
         requestId: invocation.requestId,
         payload: invocation.payload,
         traceHeader: invocation.traceHeader,
         timeoutSeconds: fn.timeoutSeconds,
       });
     } catch (error) {
-      // The worker could not even start (a bad module URL, out of threads): a failed attempt.
-      return {
-        outcome: 'crash',
-        error: errorPayload(error),
-        durationMs: 0,
-        initDurationMs: null,
-        maxMemoryUsedMb: null,
-        logs: [],
-      };
+      return crashed(error);
     }
   }
-}
-
-function joinLogs(lines: string[]): string {
-  let text = lines.map((l) => `${l}\n`).join('');
-  if (Buffer.byteLength(text) > MAX_ATTEMPT_LOG_BYTES) {
-    const cut = Buffer.from(text).subarray(0, MAX_ATTEMPT_LOG_BYTES).toString('utf8');
-    text = `${cut}\n[Vigil: output cut at ${MAX_ATTEMPT_LOG_BYTES} bytes]\n`;
-  }
-  return text;
 }

@@ -42,6 +42,17 @@ export interface FunctionDefinition {
    * (see inline-pool.ts). Not available from the config file.
    */
   inline?: InlineHandler;
+  /**
+   * The execution role's ARN (`arn:aws:iam::<account>:role/<name>`), for functions deployed
+   * through the Lambda API. Carried for the credentials the function will run with.
+   */
+  role?: string;
+  /**
+   * The root of the function's code package (`LAMBDA_TASK_ROOT`), when the module sits in a
+   * subdirectory of it: `_HANDLER` then names the module by its path from there
+   * (`src/app.handler`), as Lambda does. Default: the module's directory.
+   */
+  codeRoot?: string;
 }
 
 /** A definition with every default applied and every field checked. */
@@ -59,6 +70,10 @@ export interface ResolvedFunction {
   retryDelaysSeconds: readonly number[];
   recursiveLoop: 'Terminate' | 'Allow';
   inline?: InlineHandler;
+  /** The execution role's ARN, when the function has one (deployed through the Lambda API). */
+  role?: string;
+  /** Absolute path of the code package's root, when set (see `FunctionDefinition.codeRoot`). */
+  codeRoot?: string;
 }
 
 /**
@@ -182,6 +197,20 @@ export interface InvokeOptions {
   durable?: boolean;
 }
 
+/** What a synchronous invocation (`invokeNow`) gives back: Lambda's RequestResponse answer. */
+export interface SyncInvocationResult {
+  requestId: string;
+  /**
+   * The handler's result as JSON (`null` when it returned nothing), or the error payload as
+   * JSON when it failed.
+   */
+  payload: string;
+  /** The failure, when the handler threw, timed out or crashed (`X-Amz-Function-Error`). */
+  error?: FunctionErrorPayload;
+  /** The attempt's log: START, the handler's lines, END and REPORT, as Lambda writes them. */
+  logs: string;
+}
+
 /** The function runtime: Vigil's `FunctionInvoker`, plus its lifecycle and queries. */
 export interface FunctionRuntime extends FunctionInvoker {
   /**
@@ -205,6 +234,32 @@ export interface FunctionRuntime extends FunctionInvoker {
   recursionStops(name?: string): number;
   /** A declared function's settings, or `undefined` for an unknown name. */
   describe(name: string): ResolvedFunction | undefined;
+  /**
+   * Runs one invocation now and waits for its result (Lambda's `RequestResponse`), on the
+   * function's pool, sharing its concurrency with queued events. Not queued, not retried.
+   *
+   * @throws FunctionRuntimeError `ResourceNotFoundException`, `RequestEntityTooLargeException`
+   *   for a payload over 6 MB, `ServiceUnavailable` while stopping.
+   */
+  invokeNow(
+    name: string,
+    payload: string,
+    options?: { traceHeader?: string },
+  ): Promise<SyncInvocationResult>;
+  /**
+   * Adds a function, or replaces one of the same name while running: invocations already
+   * running finish on the old code (its pool is drained, then closed); queued events and new
+   * invocations run on the new one.
+   *
+   * @throws FunctionConfigError when the definition is invalid.
+   */
+  put(definition: FunctionDefinition): void;
+  /**
+   * Removes a function: it takes no more invocations; running ones finish. Its queued events
+   * stay in the invocation log, pending, and run if a function of that name comes back.
+   * Returns false for an unknown name.
+   */
+  remove(name: string): boolean;
 }
 
 /** Receives what the runtime does, for metrics. Every method must be cheap and never throw. */
@@ -223,7 +278,10 @@ export interface FunctionObserver {
 export class FunctionRuntimeError extends Error {
   constructor(
     readonly code:
-      'ResourceNotFoundException' | 'RequestEntityTooLargeException' | 'ServiceUnavailable',
+      | 'ResourceNotFoundException'
+      | 'RequestEntityTooLargeException'
+      | 'InvalidRequestContentException'
+      | 'ServiceUnavailable',
     message: string,
   ) {
     super(message);

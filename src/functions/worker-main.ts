@@ -10,6 +10,7 @@ import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { errorPayload } from './error-payload.js';
 import type { InvokeMessage, WorkerMessage, WorkerSetup } from './protocol.js';
+import { configureSdkV2 } from './sdk-v2-endpoint.js';
 import type { FunctionErrorPayload, LambdaContext } from './types.js';
 
 type Handler = (event: unknown, context: LambdaContext, callback?: Callback) => unknown;
@@ -50,6 +51,8 @@ async function load(): Promise<{ handler: Handler } | { error: FunctionErrorPayl
   const moduleName = basename(new URL(setup.moduleUrl).pathname).replace(/\.[cm]?[jt]s$/, '');
   let module: Record<string, unknown>;
   try {
+    // Part of the init phase, as the SDK's load would be in the handler's own.
+    configureSdkV2(setup.moduleUrl);
     module = (await import(setup.moduleUrl)) as Record<string, unknown>;
   } catch (error) {
     const payload = errorPayload(error);
@@ -76,7 +79,7 @@ async function load(): Promise<{ handler: Handler } | { error: FunctionErrorPayl
   return { handler: handler as Handler };
 }
 
-type Outcome = { ok: true } | { ok: false; thrown: unknown };
+type Outcome = { ok: true; result: unknown } | { ok: false; thrown: unknown };
 
 /**
  * Async handlers return a promise; 3-argument handlers may answer through the callback.
@@ -87,16 +90,16 @@ function callHandler(handler: Handler, event: unknown, context: LambdaContext): 
   if (handler.length < 3) {
     return Promise.resolve()
       .then(() => handler(event, context))
-      .then((): Outcome => ({ ok: true }), failed);
+      .then((result): Outcome => ({ ok: true, result }), failed);
   }
   return new Promise((resolve) => {
-    const callback: Callback = (error) =>
-      resolve(error !== undefined && error !== null ? failed(error) : { ok: true });
+    const callback: Callback = (error, result) =>
+      resolve(error !== undefined && error !== null ? failed(error) : { ok: true, result });
     try {
       const returned = handler(event, context, callback);
       if (types.isPromise(returned))
         returned.then(
-          () => resolve({ ok: true }),
+          (result) => resolve({ ok: true, result }),
           (e) => resolve(failed(e)),
         );
     } catch (error) {
@@ -146,7 +149,16 @@ async function invoke(message: InvokeMessage): Promise<void> {
   sampler.unref();
   const started = performance.now();
   const outcome = await callHandler(module.handler, JSON.parse(message.payload), context);
-  const error = outcome.ok ? undefined : errorPayload(outcome.thrown);
+  let result: string | undefined;
+  let error = outcome.ok ? undefined : errorPayload(outcome.thrown);
+  if (outcome.ok) {
+    try {
+      // The runtime answers `null` for a handler that returns nothing.
+      result = JSON.stringify(outcome.result) ?? 'null';
+    } catch (thrown) {
+      error = errorPayload(thrown);
+    }
+  }
   if (error) emit('ERROR', `Invoke Error \t${JSON.stringify(error)}`);
   const durationMs = performance.now() - started;
   clearInterval(sampler);
@@ -157,7 +169,7 @@ async function invoke(message: InvokeMessage): Promise<void> {
     requestId: message.requestId,
     durationMs,
     maxMemoryUsedMb,
-    ...(error ? { error } : {}),
+    ...(error ? { error } : { result }),
   });
 }
 

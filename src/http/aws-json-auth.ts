@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sessionTokenMatches } from '../iam/gate.js';
+import type { AccessGate, Credential } from '../iam/types.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
 
@@ -52,8 +54,57 @@ export function checkAwsJsonSignature(
   }
 }
 
+/**
+ * Checks a buffered request's signature against the access gate's keys, and a temporary
+ * credential's session token: the credential that signed it, or why it is refused (in the
+ * AWS JSON APIs' terms; query APIs rename them).
+ *
+ * @example
+ * const signed = authenticateBuffered(req, body, gate, 'iam', 'IAM');
+ * if ('failure' in signed) throw new IamError(...);
+ * gate.authorize(signed.credential.principal, 'iam:CreateUser', arn);
+ */
+export function authenticateBuffered(
+  req: IncomingMessage,
+  body: Buffer,
+  gate: AccessGate,
+  service: string,
+  apiName: string,
+): { credential: Credential } | { failure: AwsAuthFailure } {
+  const failure = checkAwsJsonSignature(
+    req,
+    body,
+    (id) => gate.credential(id)?.secretAccessKey,
+    service,
+    apiName,
+  );
+  if (failure) return { failure };
+  const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
+  const credential = gate.credential(accessKeyId);
+  const token = req.headers['x-amz-security-token'];
+  if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+    return {
+      failure: {
+        type: 'UnrecognizedClientException',
+        message: 'The security token included in the request is invalid.',
+      },
+    };
+  return { credential };
+}
+
+/** The service a request is signed for (its SigV4 credential scope), from header or query. */
+export function signedService(req: IncomingMessage): string | undefined {
+  const header = /Credential=[^/,\s]+\/\d{8}\/[^/]+\/([^/]+)\/aws4_request/.exec(
+    req.headers.authorization ?? '',
+  );
+  if (header) return header[1];
+  const query = (req.url ?? '').split('?', 2)[1];
+  const credential = query ? new URLSearchParams(query).get('X-Amz-Credential') : null;
+  return credential?.split('/')[3];
+}
+
 /** SigV4 verification reports in S3's terms; AWS JSON services use these names instead. */
-function fromS3AuthError(error: S3Error): AwsAuthFailure {
+export function fromS3AuthError(error: S3Error): AwsAuthFailure {
   switch (error.code) {
     case 'InvalidAccessKeyId':
       return {

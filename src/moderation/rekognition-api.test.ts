@@ -1,4 +1,5 @@
 import { Sha256 } from '@aws-crypto/sha256-js';
+import { openIdentity } from '../iam/index.js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -155,8 +156,7 @@ beforeAll(async () => {
       createRekognitionRoute({
         moderator,
         engine,
-        lookupSecret: (id) =>
-          id === CREDENTIALS.accessKeyId ? CREDENTIALS.secretAccessKey : undefined,
+        gate: openIdentity(engine, { accountId: '000000000000', root: CREDENTIALS }).gate,
         logger,
       }),
     ],

@@ -21,7 +21,10 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Route } from '../http/server.js';
-import { checkAwsJsonSignature, readLimitedBody } from '../http/aws-json-auth.js';
+import { authenticateBuffered, readLimitedBody } from '../http/aws-json-auth.js';
+import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
+import type { AccessGate, Credential } from '../iam/types.js';
+import { bucketPolicy } from '../s3/access.js';
 import { readWhole, StorageError, type StorageEngine } from '../storage/index.js';
 import { resolveMinConfidence } from './min-confidence.js';
 import { ModerationError, type ModerationResult, type Moderator } from './types.js';
@@ -30,8 +33,9 @@ export interface RekognitionRouteOptions {
   moderator: Moderator;
   /** Where `Image.S3Object` is read from: Vigil's own store. */
   engine: StorageEngine;
-  /** The secret of an access key id, or undefined when the key is unknown. */
-  lookupSecret(accessKeyId: string): string | undefined;
+  /** Whose keys sign requests, and what they may do. */
+  gate: AccessGate;
+  proxies?: TrustedProxies;
   logger: Logger;
 }
 
@@ -92,7 +96,7 @@ interface DetectRequest {
  * since Vigil has no adapters.
  *
  * @example
- * const routes = [createRekognitionRoute({ moderator, engine, lookupSecret, logger })];
+ * const routes = [createRekognitionRoute({ moderator, engine, gate, logger })];
  * const http = createHttpServer({ s3, routes, logger });
  */
 export function createRekognitionRoute(options: RekognitionRouteOptions): Route {
@@ -105,13 +109,23 @@ export function createRekognitionRoute(options: RekognitionRouteOptions): Route 
       try {
         if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const body = await readBody(req, res);
-        authenticate(req, body, (id) => options.lookupSecret(id));
+        const credential = authenticate(req, body, options.gate);
         if (operation !== OPERATION)
           throw new WireError(
             'UnknownOperationException',
             `Vigil implements only ${OPERATION} of the Rekognition API, not ${operation}.`,
           );
         const request = parseRequest(body);
+        const context = requestConditionKeys(req, options.proxies);
+        const allowed = options.gate.authorize(
+          credential.principal,
+          `rekognition:${OPERATION}`,
+          '*',
+          { context },
+        );
+        if (allowed.decision !== 'Allow')
+          throw new WireError('AccessDeniedException', allowed.message, true, 400);
+        if (request.image.kind === 's3') checkS3Read(options, credential, request.image, context);
         const image = await loadImage(options.engine, request.image);
         const result = await options.moderator.detectModerationLabels(image, {
           minConfidence: request.minConfidence,
@@ -151,13 +165,36 @@ function readBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer> {
 }
 
 /** SigV4 for service `rekognition`; the signature covers the SHA-256 of the body. */
-function authenticate(
-  req: IncomingMessage,
-  body: Buffer,
-  lookupSecret: (accessKeyId: string) => string | undefined,
+function authenticate(req: IncomingMessage, body: Buffer, gate: AccessGate): Credential {
+  const signed = authenticateBuffered(req, body, gate, 'rekognition', 'Rekognition');
+  if ('failure' in signed) throw new WireError(signed.failure.type, signed.failure.message);
+  return signed.credential;
+}
+
+/**
+ * Rekognition reads `Image.S3Object` with the caller's own permissions: without
+ * `s3:GetObject` on it, the object cannot be read, and Rekognition says so as it says for a
+ * missing one.
+ */
+function checkS3Read(
+  options: RekognitionRouteOptions,
+  credential: Credential,
+  source: { bucket: string; key: string; version?: string },
+  context: Record<string, string | readonly string[] | undefined>,
 ): void {
-  const failure = checkAwsJsonSignature(req, body, lookupSecret, 'rekognition', 'Rekognition');
-  if (failure) throw new WireError(failure.type, failure.message);
+  const policy = bucketPolicy(options.engine, source.bucket);
+  if (credential.principal.kind === 'root' && !policy) return;
+  const evaluation = options.gate.authorize(
+    credential.principal,
+    source.version === undefined ? 's3:GetObject' : 's3:GetObjectVersion',
+    `arn:aws:s3:::${source.bucket}/${source.key}`,
+    { ...(policy ? { resourcePolicy: policy } : {}), context },
+  );
+  if (evaluation.decision !== 'Allow')
+    throw new ModerationError(
+      'InvalidS3ObjectException',
+      'Unable to get object metadata from S3. Check object key, region and/or access permissions.',
+    );
 }
 
 function parseRequest(body: Buffer): DetectRequest {

@@ -19,10 +19,20 @@ export const REVIEW_SEND_LEASE_MS = 30_000;
  */
 export class ReviewSendInProgressError extends Error {
   override readonly name = 'ReviewSendInProgressError';
-  constructor(readonly item: ReviewItem) {
+  /**
+   * When a retry can take the send over: once the other delivery's hold runs out. A worker
+   * waits at least this long, so a sender that died does not use up the event's attempts.
+   */
+  readonly retryAfterMs: number;
+
+  constructor(
+    readonly item: ReviewItem,
+    now = Date.now(),
+  ) {
     super(
       `the review message of s3://${item.bucket}/${item.key} (ETag ${item.etag}) is being sent by another delivery since ${new Date(item.sendClaimedAt ?? 0).toISOString()}; retry later`,
     );
+    this.retryAfterMs = Math.max(0, (item.sendClaimedAt ?? now) + REVIEW_SEND_LEASE_MS - now);
   }
 }
 
@@ -40,7 +50,7 @@ export async function sendOwedReview(recorded: Recorded, ports: Ports): Promise<
   const { reviewItem } = recorded;
   if (!reviewItem || reviewItem.messageSentAt !== null) return false;
   if (!recorded.created && !(await claim(reviewItem, ports)))
-    throw new ReviewSendInProgressError(reviewItem);
+    throw new ReviewSendInProgressError(reviewItem, ports.clock.now());
   await send(recorded, reviewItem, ports);
   return true;
 }

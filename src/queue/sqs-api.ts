@@ -7,7 +7,16 @@ import {
   SqsProtocolError,
   sendSqsError,
 } from './sqs-errors.js';
-import { authenticate, isOutOfSpace, readBody, UNSUPPORTED } from './sqs-auth.js';
+import type { TrustedProxies } from '../iam/request-context.js';
+import type { AccessGate } from '../iam/types.js';
+import {
+  authenticate,
+  authorizeSqs,
+  isOutOfSpace,
+  readBody,
+  senderIdOf,
+  UNSUPPORTED,
+} from './sqs-auth.js';
 import { Input } from './sqs-input.js';
 import { MESSAGE_OPERATIONS } from './sqs-message-operations.js';
 import { QUEUE_OPERATIONS, type Operation } from './sqs-queue-operations.js';
@@ -16,8 +25,10 @@ import { QueueError } from './types.js';
 
 export interface SqsRouteOptions {
   queues: QueueService;
-  /** The secret of an access key id, or undefined when the key is unknown. */
-  lookupSecret(accessKeyId: string): string | undefined;
+  /** Whose keys sign requests, and what they may do. */
+  gate: AccessGate;
+  /** Proxies whose X-Forwarded-For is believed for `aws:SourceIp`. */
+  proxies?: TrustedProxies;
   /** Must be the region the QueueService was built with (queue ARNs carry it). */
   region: string;
   accountId: string;
@@ -36,7 +47,7 @@ const OPERATIONS: Record<string, Operation> = { ...QUEUE_OPERATIONS, ...MESSAGE_
  *
  * @example
  * const http = createHttpServer({ s3, logger, routes: [createSqsRoute({ queues,
- *   lookupSecret: (id) => secrets.get(id), region, accountId, logger })] });
+ *   gate, region, accountId, logger })] });
  */
 export function createSqsRoute(options: SqsRouteOptions): Route {
   if (
@@ -58,7 +69,7 @@ export function createSqsRoute(options: SqsRouteOptions): Route {
       try {
         if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const body = await readBody(req, res, maxBodyBytes);
-        const senderId = authenticate(req, body, options);
+        const credential = authenticate(req, body, options);
         const run = OPERATIONS[operation];
         if (!run) {
           if (UNSUPPORTED.has(operation)) {
@@ -72,15 +83,17 @@ export function createSqsRoute(options: SqsRouteOptions): Route {
             `The action ${operation} is not valid for this endpoint.`,
           );
         }
+        const input = Input.parse(body);
+        authorizeSqs(options, credential, operation, input.members, req);
         const output = await run(
           {
             queues: options.queues,
             accountId: options.accountId,
             host: req.headers.host ?? 'localhost',
-            senderId,
+            senderId: senderIdOf(credential),
             signal: aborted.signal,
           },
-          Input.parse(body),
+          input,
         );
         // A long poll whose client went away has nobody to answer.
         if (!res.destroyed) sendJson(res, requestId, output);

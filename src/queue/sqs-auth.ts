@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sessionTokenMatches } from '../iam/gate.js';
+import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
+import type { AccessGate, Credential } from '../iam/types.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
 import { SqsProtocolError } from './sqs-errors.js';
@@ -23,12 +26,15 @@ export const UNSUPPORTED = new Set([
   'ListMessageMoveTasks',
 ]);
 
-/** Verifies the SigV4 signature (its payload hash covers the body); returns the access key id. */
+/**
+ * Verifies the SigV4 signature (its payload hash covers the body) and a temporary
+ * credential's session token; returns the credential that signed.
+ */
 export function authenticate(
   req: IncomingMessage,
   body: Buffer,
-  options: { lookupSecret(accessKeyId: string): string | undefined },
-): string {
+  options: { gate: AccessGate },
+): Credential {
   const payloadSha256 = createHash('sha256').update(body).digest('hex');
   const request = {
     method: req.method ?? 'POST',
@@ -44,7 +50,7 @@ export function authenticate(
   }
   try {
     const verified = verifySigV4(request, {
-      lookupSecret: (id) => options.lookupSecret(id),
+      lookupSecret: (id) => options.gate.credential(id)?.secretAccessKey,
       services: ['sqs'],
     });
     const payload = verified.payload;
@@ -60,11 +66,57 @@ export function authenticate(
         'The SQS API does not accept aws-chunked payloads.',
       );
     }
-    return verified.accessKeyId;
+    const credential = options.gate.credential(verified.accessKeyId);
+    const token = req.headers['x-amz-security-token'];
+    if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+      throw new SqsProtocolError(
+        'InvalidClientTokenId',
+        'The security token included in the request is invalid.',
+      );
+    return credential;
   } catch (error) {
     if (error instanceof S3Error) throw fromS3AuthError(error);
     throw error;
   }
+}
+
+/** The batch operations need the permission of the single one they repeat. */
+const ACTION_OF: Record<string, string> = {
+  SendMessageBatch: 'SendMessage',
+  DeleteMessageBatch: 'DeleteMessage',
+  ChangeMessageVisibilityBatch: 'ChangeMessageVisibility',
+};
+
+/**
+ * Refuses with `AccessDenied` unless the signer may run `operation` on the queue the input
+ * names (`QueueUrl`, or `QueueName` for CreateQueue and GetQueueUrl); ListQueues is on `*`.
+ */
+export function authorizeSqs(
+  options: { gate: AccessGate; region: string; accountId: string; proxies?: TrustedProxies },
+  credential: Credential,
+  operation: string,
+  input: Record<string, unknown>,
+  req: IncomingMessage,
+): void {
+  const url = typeof input['QueueUrl'] === 'string' ? input['QueueUrl'] : undefined;
+  const name =
+    typeof input['QueueName'] === 'string'
+      ? input['QueueName']
+      : url?.replace(/\/+$/, '').split('/').pop();
+  const resource = name ? `arn:aws:sqs:${options.region}:${options.accountId}:${name}` : '*';
+  const action = `sqs:${ACTION_OF[operation] ?? operation}`;
+  const evaluation = options.gate.authorize(credential.principal, action, resource, {
+    context: requestConditionKeys(req, options.proxies),
+  });
+  if (evaluation.decision !== 'Allow')
+    throw new SqsProtocolError('AccessDenied', evaluation.message);
+}
+
+/** SQS's `SenderId`: the signer's user id (an IAM user's `AIDA…`), or the root key's id. */
+export function senderIdOf(credential: Credential): string {
+  return credential.principal.kind === 'root'
+    ? credential.accessKeyId
+    : credential.principal.userId;
 }
 
 /** SigV4 verification reports in S3's terms; SQS has its own names for the same faults. */

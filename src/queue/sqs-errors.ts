@@ -85,6 +85,12 @@ export const QUEUE_WIRE_ERRORS = {
 
 /** Errors of the protocol itself: authentication, unknown actions, server faults. */
 export const PROTOCOL_WIRE_ERRORS = {
+  AccessDenied: {
+    status: 403,
+    type: `${CORAL}AccessDeniedException`,
+    queryCode: 'AccessDenied',
+    fault: 'Sender',
+  },
   MissingAuthenticationToken: {
     status: 403,
     type: `${CORAL}MissingAuthenticationTokenException`,

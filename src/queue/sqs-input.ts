@@ -8,7 +8,7 @@ type Json = Record<string, unknown>;
 
 /** The members of one JSON object of the request (the body, or one batch entry). */
 export class Input {
-  constructor(private readonly members: Json) {}
+  constructor(readonly members: Json) {}
 
   /** Parses a request body; an empty body is an empty object, as the SDK sends for no input. */
   static parse(body: Buffer): Input {

@@ -2,7 +2,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Route } from '../http/server.js';
 import type { SqsRouteOptions } from './sqs-api.js';
 import { PROTOCOL_WIRE_ERRORS, QUEUE_WIRE_ERRORS, SqsProtocolError } from './sqs-errors.js';
-import { authenticate, isOutOfSpace, readBody, UNSUPPORTED } from './sqs-auth.js';
+import {
+  authenticate,
+  authorizeSqs,
+  isOutOfSpace,
+  readBody,
+  senderIdOf,
+  UNSUPPORTED,
+} from './sqs-auth.js';
 import { Input } from './sqs-input.js';
 import { MESSAGE_OPERATIONS } from './sqs-message-operations.js';
 import { QueueError } from './types.js';
@@ -85,7 +92,7 @@ export function createSqsQueryRoute(options: SqsRouteOptions): Route {
       try {
         if (req.headers.expect?.toLowerCase() === '100-continue') res.writeContinue();
         const body = await readBody(req, res, maxBodyBytes);
-        const senderId = authenticate(req, body, options);
+        const credential = authenticate(req, body, options);
         const params = new URLSearchParams(body.toString('utf8'));
         action = params.get('Action') ?? '';
         const { run, shape } = operationOf(action);
@@ -96,7 +103,8 @@ export function createSqsQueryRoute(options: SqsRouteOptions): Route {
         if (path !== '' && shape.input['QueueUrl'] && members['QueueUrl'] === undefined) {
           members['QueueUrl'] = `http://${host}${path}`;
         }
-        const context = { ...base, host, senderId, signal: aborted.signal };
+        authorizeSqs(options, credential, action, members, req);
+        const context = { ...base, host, senderId: senderIdOf(credential), signal: aborted.signal };
         const output = (await run(context, new Input(members))) as Record<string, unknown>;
         // A long poll whose client went away has nobody to answer.
         if (!res.destroyed) send(res, 200, ids, queryResponseXml(action, output, ids.requestId));

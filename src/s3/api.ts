@@ -1,18 +1,22 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { OUT_OF_SPACE_MESSAGE, OutOfSpaceError, StorageError } from '../storage/index.js';
-import { isSigned, verifySigV4 } from './auth/index.js';
+import { sessionTokenMatches } from '../iam/gate.js';
+import type { Credential } from '../iam/types.js';
+import { RequestAccess, type S3AccessOptions } from './access.js';
+import { isSigned, verifySigV4, type VerifiedRequest } from './auth/index.js';
 import { resolveAddress } from './addressing.js';
 import type { S3Context, S3Dependencies } from './context.js';
 import { S3Error } from './errors.js';
 import { checkEncryptionHeaders } from './encryption.js';
 import { applyCorsHeaders, preflight } from './handlers/cors.js';
 import { isPostObjectForm, postObject } from './handlers/post-object.js';
+import { permissionsFor } from './permissions.js';
 import { routeS3 } from './router.js';
+import { parseCopySource } from './copy-source.js';
+import { parseTaggingHeader } from './tagging.js';
 import { buildXml } from './xml.js';
 
-export interface S3ApiOptions {
-  /** Secret for an access key id, or undefined when the key is unknown. */
-  lookupSecret(accessKeyId: string): string | undefined;
+export interface S3ApiOptions extends S3AccessOptions {
   /** Domains under which `bucket.<domain>` addresses a bucket (virtual-host style). */
   domains: readonly string[];
 }
@@ -51,7 +55,8 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
           requestId: ids.requestId,
           hostId: ids.hostId,
           deps,
-          lookupSecret: (id) => options.lookupSecret(id),
+          gate: options.gate,
+          ...(options.proxies ? { proxies: options.proxies } : {}),
         });
         return;
       }
@@ -63,9 +68,10 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
         );
       }
       const auth = verifySigV4(authRequest, {
-        lookupSecret: (id) => options.lookupSecret(id),
+        lookupSecret: (id) => options.gate.credential(id)?.secretAccessKey,
         services: ['s3'],
       });
+      const credential = signedCredential(options, auth, req.headers, url);
       const ctx: S3Context = {
         req,
         res,
@@ -76,15 +82,37 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
         requestId: ids.requestId,
         hostId: ids.hostId,
         auth,
+        access: new RequestAccess(
+          credential.principal,
+          options.gate,
+          deps.engine,
+          req,
+          options.proxies,
+          auth.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER',
+        ),
         sourceIp: req.socket.remoteAddress ?? '',
         deps,
       };
-      const handler = routeS3(ctx);
+      const operation = routeS3(ctx);
       checkEncryptionHeaders(req.headers);
+      for (const check of permissionsFor({
+        operation: operation.name,
+        bucket: ctx.bucket,
+        key: ctx.key,
+        query: ctx.query,
+        headers: req.headers,
+        ...(operation.name === 'CopyObject' || operation.name === 'UploadPartCopy'
+          ? { copySource: parseCopySource(ctx) }
+          : {}),
+        ...(operation.name === 'PutObject'
+          ? { requestTags: parseTaggingHeader(header(req, 'x-amz-tagging')) }
+          : {}),
+      }))
+        ctx.access.check(check);
       // Only now, with the request authenticated and routed, invite the client to send its body.
       if (req.headers.expect?.toLowerCase() === '100-continue' && !res.headersSent)
         res.writeContinue();
-      await handler(ctx);
+      await operation.run(ctx);
     } catch (error) {
       const s3Error = toS3Error(error, deps);
       // The client's mistake, not Vigil's: no stack, and below the levels operators watch.
@@ -97,6 +125,35 @@ export function createS3Api(deps: S3Dependencies, options: S3ApiOptions) {
       sendS3Error(req, res, s3Error, address, ids);
     }
   };
+}
+
+/**
+ * The credential that signed a verified request. Temporary credentials must come with their
+ * session token (header, or `X-Amz-Security-Token` in a presigned URL), and long-term keys
+ * without one.
+ */
+function signedCredential(
+  options: S3ApiOptions,
+  auth: VerifiedRequest,
+  headers: IncomingMessage['headers'],
+  url: string,
+): Credential {
+  const credential = options.gate.credential(auth.accessKeyId);
+  if (!credential) throw new S3Error('InvalidAccessKeyId');
+  const fromHeader = headers['x-amz-security-token'];
+  const presented = auth.presigned
+    ? (new URLSearchParams(url.slice(url.indexOf('?') + 1)).get('X-Amz-Security-Token') ??
+      undefined)
+    : Array.isArray(fromHeader)
+      ? fromHeader[0]
+      : fromHeader;
+  if (!sessionTokenMatches(credential, presented)) throw new S3Error('InvalidToken');
+  return credential;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
 }
 
 function toS3Error(error: unknown, deps: S3Dependencies): S3Error {

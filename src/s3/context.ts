@@ -5,6 +5,7 @@ import type { NotificationDestinations } from '../events/index.js';
 import type { MultipartUploads, StorageEngine } from '../storage/index.js';
 import { createPayloadDecoder, type VerifiedRequest } from './auth/index.js';
 import type { StoredChecksum } from '../storage/index.js';
+import type { RequestAccess } from './access.js';
 import { S3Error } from './errors.js';
 import { buildXml, type XmlNode } from './xml.js';
 
@@ -16,6 +17,8 @@ export interface S3Dependencies {
   /** The account id in ARNs Vigil prints (bucket owner, destinations). */
   accountId: string;
   logger: Logger;
+  /** Which IAM users and roles exist (ARNs), for the principals of bucket policies. */
+  principals?: { exists(arn: string): boolean };
   /** Checks and greets notification destinations; absent means no destination exists. */
   notifications?: NotificationDestinations;
 }
@@ -31,6 +34,8 @@ export interface S3Context {
   requestId: string;
   hostId: string;
   auth: VerifiedRequest;
+  /** Who signed the request, and the checks of what it may do. */
+  access: RequestAccess;
   sourceIp: string;
   deps: S3Dependencies;
 }

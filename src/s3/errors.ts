@@ -5,6 +5,13 @@
  */
 export const S3_ERRORS = {
   AccessDenied: { status: 403, message: 'Access Denied' },
+  ExpiredToken: { status: 400, message: 'The provided token has expired.' },
+  InvalidToken: { status: 400, message: 'The provided token is malformed or otherwise invalid.' },
+  MalformedPolicy: {
+    status: 400,
+    message: "Policies must be valid JSON and the first byte must be '{'",
+  },
+  NoSuchBucketPolicy: { status: 404, message: 'The bucket policy does not exist' },
   AuthorizationHeaderMalformed: {
     status: 400,
     message: 'The authorization header is malformed.',

@@ -1,12 +1,14 @@
 /**
  * The moderator console of `vigil serve`: users and sessions, the review desk acting on the
  * objects where they are (this Vigil's store, or the store a fleet of workers reads), the
- * thumbnails, timelines, delivery and the worker source's dead letters.
+ * thumbnails, timelines, delivery and the worker source's dead letters, and the identities
+ * (IAM users, keys, policies) an admin manages.
  */
 import { join } from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import type { Logger } from 'pino';
 import type { VigilConfig } from '../config/index.js';
+import { IdentitiesDesk } from '../console/identities-desk.js';
 import { LoginLimiter } from '../console/login-limiter.js';
 import { ReviewDesk } from '../console/review-desk.js';
 import { localReviewObjects, s3ReviewObjects } from '../console/review-objects.js';
@@ -32,7 +34,7 @@ export interface ServeConsole {
 
 export async function wireConsole(
   config: VigilConfig,
-  { engine, credentials }: ServeStorage,
+  { engine, credentials, identity }: ServeStorage,
   { queues, outbox, dispatcher, history }: ServeEvents,
   { reports, runtime }: ServePipeline,
   log: Logger,
@@ -85,6 +87,11 @@ export async function wireConsole(
     ...(config.console.workerDeadLetters
       ? { workerDeadLetters: () => openWorkerDeadLetters(config.worker) }
       : {}),
+    identities: new IdentitiesDesk({
+      identities: identity.identities,
+      policies: identity.policies,
+      reports,
+    }),
     functions: runtime,
     ...(workerInvocations ? { workerInvocations } : {}),
     timeline: (bucket, key) => objectTimeline(history, reports, bucket, key),

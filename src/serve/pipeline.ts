@@ -11,6 +11,12 @@ import { createFunctionRuntime, type FunctionRuntime } from '../functions/index.
 import type { FunctionDefinition } from '../functions/types.js';
 import type { NotificationConfiguration } from '../events/index.js';
 import { moderationParts, type ModerationParts } from '../moderation/parts.js';
+import {
+  AuthorizedObjectStore,
+  moderateImagePolicy,
+  type RoleCheck,
+  type TriggerScope,
+} from '../pipeline/adapters/authorized.js';
 import { EngineOutcomeJournal } from '../pipeline/adapters/outcome-journal.js';
 import { SqsReviewQueue } from '../pipeline/adapters/sqs.js';
 import { EngineObjectStore, VigilReviewQueue } from '../pipeline/adapters/vigil.js';
@@ -19,12 +25,16 @@ import type { PipelinePorts, ReviewQueue } from '../pipeline/ports.js';
 import { ReviewSweeper } from '../pipeline/review-sweeper.js';
 import { SqliteReportStore, type ReportStore } from '../reporting/index.js';
 import { openReportStore } from '../reporting/open.js';
+import { executionSession } from '../iam/index.js';
+import { bucketPolicy } from '../s3/access.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { ServeEvents } from './events.js';
 import type { ServeStorage } from './storage.js';
 
 /** The built-in moderation function's name (its ARN ends in `:function:moderate-image`). */
 export const MODERATE_IMAGE = 'moderate-image';
+/** The execution role of moderate-image, as the seed's template names it. */
+export const MODERATE_IMAGE_ROLE = 'moderate-image-role';
 
 /** The bucket of the seed scenario (README quick start). */
 export const SEED_BUCKET = 'uploads';
@@ -41,7 +51,7 @@ export interface ServePipeline extends ModerationParts {
 
 export async function wirePipeline(
   config: VigilConfig,
-  { engine, scope, credentials }: ServeStorage,
+  { engine, scope, credentials, identity }: ServeStorage,
   { queues, metrics }: ServeEvents,
   links: { publicUrl: () => string },
   log: Logger,
@@ -91,11 +101,19 @@ export async function wirePipeline(
   const runtime = createFunctionRuntime({
     engine,
     definitions: [
-      moderateImageFunction(config, { engine, reviewQueue, reports, journal, ...moderation }),
-      ...config.functions,
+      moderateImageFunction(config, {
+        engine,
+        reviewQueue,
+        reports,
+        journal,
+        role: moderateImageRole(config, engine),
+        ...moderation,
+      }),
+      ...configFunctions(config, log),
     ],
     onFailure: queues,
     ...scope,
+    roleCredentials: (fn) => executionSession(identity, scope.accountId, fn.name, fn.role!),
     endpointUrl: links.publicUrl,
     credentials,
     logger: log.child({ component: 'functions' }),
@@ -132,6 +150,7 @@ interface BuiltInParts extends Pick<ModerationParts, 'moderator' | 'hasher'> {
   reviewQueue: ReviewQueue;
   reports: ReportStore;
   journal: EngineOutcomeJournal;
+  role: RoleCheck;
 }
 
 /**
@@ -143,14 +162,14 @@ interface BuiltInParts extends Pick<ModerationParts, 'moderator' | 'hasher'> {
  */
 function moderateImageFunction(config: VigilConfig, parts: BuiltInParts): FunctionDefinition {
   const workers = config.moderation.workers ?? availableParallelism();
-  const { engine, moderator, reviewQueue, reports, journal, hasher } = parts;
+  const { engine, moderator, reviewQueue, reports, journal, hasher, role } = parts;
   return {
     name: MODERATE_IMAGE,
     module: '(built in)',
     inline: async (event, _context, invocation) => {
       const writer = { principalId: MODERATE_IMAGE, traceHeader: invocation.traceHeader };
       const ports: PipelinePorts = {
-        objects: new EngineObjectStore(engine, writer),
+        objects: new AuthorizedObjectStore(new EngineObjectStore(engine, writer), role),
         moderator,
         reviewQueue,
         reports,
@@ -173,6 +192,71 @@ function moderateImageFunction(config: VigilConfig, parts: BuiltInParts): Functi
     retryDelaysSeconds: [1, 5],
     recursiveLoop: 'Terminate',
   };
+}
+
+/**
+ * The config file's functions, their roles named by ARN. A function without a role runs
+ * with the root key, as before roles existed: said once at start, since it is full access.
+ */
+function configFunctions(config: VigilConfig, log: Logger): FunctionDefinition[] {
+  const roles = new Map(config.iam.roles.map((role) => [role.name.toLowerCase(), role]));
+  return config.functions.map((fn) => {
+    if (fn.role === undefined) {
+      log.warn(
+        { function: fn.name },
+        'function has no role: it runs with the root key, full access (set functions[].role)',
+      );
+      return fn;
+    }
+    const role = roles.get(fn.role.toLowerCase());
+    return role
+      ? { ...fn, role: `arn:aws:iam::${config.accountId}:role${role.path}${role.name}` }
+      : fn;
+  });
+}
+
+/** The role moderate-image runs with: its triggers' objects only (adapters/authorized.ts). */
+function moderateImageRole(config: VigilConfig, engine: StorageEngine): RoleCheck {
+  const account = config.accountId;
+  const reviewQueueArn = /^https?:\/\//.test(config.pipeline.reviewQueue)
+    ? undefined
+    : `arn:aws:sqs:${config.region}:${account}:${config.pipeline.reviewQueue}`;
+  return {
+    principal: {
+      kind: 'assumed-role',
+      arn: `arn:aws:sts::${account}:assumed-role/${MODERATE_IMAGE_ROLE}/${MODERATE_IMAGE}`,
+      accountId: account,
+      name: MODERATE_IMAGE_ROLE,
+      userId: `AROAVIGILMODERATEIMAGE:${MODERATE_IMAGE}`,
+      roleArn: `arn:aws:iam::${account}:role/service-role/${MODERATE_IMAGE_ROLE}`,
+    },
+    policy: (bucket) => moderateImagePolicy(triggersOf(engine, bucket), reviewQueueArn),
+    bucketPolicy: (bucket) => bucketPolicy(engine, bucket),
+  };
+}
+
+/**
+ * The keys of a bucket whose events reach moderate-image: its Lambda destinations' filters;
+ * through a topic or EventBridge, the topic's filters or the whole bucket.
+ */
+function triggersOf(engine: StorageEngine, bucket: string): TriggerScope[] {
+  const json = engine.getBucket(bucket) ? engine.getNotificationConfiguration(bucket) : undefined;
+  if (json === undefined) return [];
+  const configuration = JSON.parse(json) as NotificationConfiguration;
+  const scope = (rules: { name: string; value: string }[]): TriggerScope => ({
+    bucket,
+    prefix: rules.find((r) => r.name.toLowerCase() === 'prefix')?.value ?? '',
+    suffix: rules.find((r) => r.name.toLowerCase() === 'suffix')?.value ?? '',
+  });
+  const triggers = configuration.destinations
+    .filter(
+      (d) =>
+        d.kind === 'topic' ||
+        (d.kind === 'lambda' && d.arn.endsWith(`:function:${MODERATE_IMAGE}`)),
+    )
+    .map((d) => scope(d.filterRules));
+  if (configuration.eventBridge) triggers.push(scope([]));
+  return triggers;
 }
 
 /**

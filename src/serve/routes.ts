@@ -1,6 +1,6 @@
 /**
- * The APIs `vigil serve` answers besides S3 and the console: SQS (JSON and query), the admin
- * API, Rekognition, EventBridge, the serving gate and metrics.
+ * The APIs `vigil serve` answers besides S3 and the console: Lambda, SQS (JSON and query), the
+ * admin API, Rekognition, EventBridge, the serving gate and metrics.
  */
 import type { Logger } from 'pino';
 import { createAdminRoute } from '../admin/api.js';
@@ -10,6 +10,8 @@ import { createEventBridgeRoute } from '../eventbridge/index.js';
 import type { NotificationConfiguration } from '../events/index.js';
 import { createGateRoute, sendsUploadsTo } from '../gate/index.js';
 import type { Route } from '../http/server.js';
+import { createIamRoute } from '../iam/api.js';
+import { authorizeMetrics, metricsBearerToken } from '../metrics/bearer-token.js';
 import type { VigilMetrics } from '../metrics/delivery-metrics.js';
 import { createRekognitionRoute } from '../moderation/rekognition-api.js';
 import {
@@ -21,15 +23,17 @@ import {
 import { isCleared } from '../reporting/index.js';
 import type { StorageEngine } from '../storage/index.js';
 import type { ServeEvents } from './events.js';
+import type { ServeLambda } from './lambda.js';
 import { MODERATE_IMAGE, SEED_BUCKET, type ServePipeline } from './pipeline.js';
 import type { ServeStorage } from './storage.js';
 
 export function serviceRoutes(
   config: VigilConfig,
-  { engine, lookupSecret, scope }: ServeStorage,
+  { engine, scope, identity, proxies }: ServeStorage,
   { outbox, queues, directory, dispatcher, eventBus, metrics }: ServeEvents,
   { runtime, moderator, reports }: ServePipeline,
   log: Logger,
+  lambda: ServeLambda,
 ): Route[] {
   // No mode set: closed while the bucket sends its uploads to moderate-image (the seed's
   // `uploads` does), so nothing is served before it is judged.
@@ -38,8 +42,17 @@ export function serviceRoutes(
     ...config.gate.buckets,
   };
   return [
-    createSqsRoute({ queues, lookupSecret, ...scope, logger: log }),
-    createSqsQueryRoute({ queues, lookupSecret, ...scope, logger: log }),
+    // Chosen by the SigV4 scope (service `lambda`), before the S3 API sees the path.
+    lambda.route,
+    // Before SQS's query API, which also takes form-encoded POSTs to `/`.
+    createIamRoute({
+      identity,
+      accountId: scope.accountId,
+      proxies,
+      logger: log.child({ component: 'iam' }),
+    }),
+    createSqsRoute({ queues, gate: identity.gate, proxies, ...scope, logger: log }),
+    createSqsQueryRoute({ queues, gate: identity.gate, proxies, ...scope, logger: log }),
     createAdminRoute({
       outbox,
       directory,
@@ -47,18 +60,21 @@ export function serviceRoutes(
       wake: () => dispatcher.wake(),
       functions: runtime,
       ...scope,
-      lookupSecret,
+      gate: identity.gate,
+      proxies,
       logger: log,
     }),
     createRekognitionRoute({
       moderator,
       engine,
-      lookupSecret,
+      gate: identity.gate,
+      proxies,
       logger: log.child({ component: 'rekognition' }),
     }),
     createEventBridgeRoute({
       rules: eventBus,
-      lookupSecret,
+      gate: identity.gate,
+      proxies,
       ...scope,
       logger: log.child({ component: 'eventbridge' }),
     }),
@@ -69,7 +85,7 @@ export function serviceRoutes(
       moderated: (bucket) => sendsUploadsTo(notificationsOf(engine, bucket), MODERATE_IMAGE),
       logger: log.child({ component: 'gate' }),
     }),
-    metricsRoute(metrics),
+    metricsRoute(metrics, metricsBearerToken(config.metrics)),
   ];
 }
 
@@ -114,8 +130,11 @@ function adminQueues(queues: QueueService, directory: DestinationDirectory) {
   };
 }
 
-/** `/_vigil/metrics` in Prometheus text format; no authentication, like most exporters. */
-function metricsRoute(metrics: VigilMetrics): Route {
+/**
+ * `/_vigil/metrics` in Prometheus text format; with `metrics.bearerToken` (or its file), only
+ * for requests that carry it.
+ */
+function metricsRoute(metrics: VigilMetrics, token: string | undefined): Route {
   return {
     name: 'metrics',
     matches: (req) =>
@@ -125,6 +144,7 @@ function metricsRoute(metrics: VigilMetrics): Route {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
         return;
       }
+      if (!authorizeMetrics(req, res, token)) return;
       const text = await metrics.registry.metrics();
       res.writeHead(200, {
         'content-type': metrics.registry.contentType,

@@ -1,17 +1,20 @@
 /**
  * `vigil serve`'s storage: the engine on the data directory, multipart uploads, the root
- * credentials and the secrets every signed API checks.
+ * credentials, and the identities and access gate every signed API asks.
  */
 import type { Logger } from 'pino';
 import { resolveRootCredentials, type RootCredentials, type VigilConfig } from '../config/index.js';
+import { openIdentity, trustedProxies, type Identity, type TrustedProxies } from '../iam/index.js';
 import { archiveSettings, MultipartUploads, StorageEngine } from '../storage/index.js';
 
 export interface ServeStorage {
   engine: StorageEngine;
   multipart: MultipartUploads;
   credentials: RootCredentials;
-  /** The secret of an access key id, for SigV4. */
-  lookupSecret: (accessKeyId: string) => string | undefined;
+  /** Users, roles, policies and the access gate every API asks. */
+  identity: Identity;
+  /** The proxies whose X-Forwarded-For / -Proto are believed (`trustedProxies`). */
+  proxies: TrustedProxies;
   /** Where the ARNs of this Vigil point. */
   scope: { region: string; accountId: string };
 }
@@ -30,12 +33,23 @@ export async function openStorage(config: VigilConfig, log: Logger): Promise<Ser
       throw error;
     },
   );
-  const secrets = new Map([[credentials.accessKeyId, credentials.secretAccessKey]]);
+  let identity: Identity;
+  try {
+    identity = openIdentity(engine, {
+      accountId: config.accountId,
+      root: credentials,
+      declared: config.iam,
+    });
+  } catch (error) {
+    engine.close();
+    throw error;
+  }
   return {
     engine,
     multipart: new MultipartUploads(engine),
     credentials,
-    lookupSecret: (id) => secrets.get(id),
+    identity,
+    proxies: trustedProxies(config.trustedProxies),
     scope: { region: config.region, accountId: config.accountId },
   };
 }

@@ -127,6 +127,8 @@ export class StorageEngine {
       setVersioning: db.prepare('UPDATE buckets SET versioning = ? WHERE name = ?'),
       getCors: db.prepare('SELECT cors_configuration FROM buckets WHERE name = ?').pluck(),
       setCors: db.prepare('UPDATE buckets SET cors_configuration = ? WHERE name = ?'),
+      getPolicy: db.prepare('SELECT policy FROM buckets WHERE name = ?').pluck(),
+      setPolicy: db.prepare('UPDATE buckets SET policy = ? WHERE name = ?'),
       getLifecycle: db
         .prepare('SELECT lifecycle_configuration FROM buckets WHERE name = ?')
         .pluck(),
@@ -329,6 +331,29 @@ export class StorageEngine {
       this.requireBucket(bucket);
       this.statements.setCors.run(json ?? null, bucket);
     });
+  }
+
+  /** The bucket's policy (JSON text as stored), or undefined when none is set. */
+  getBucketPolicy(bucket: string): string | undefined {
+    this.requireBucket(bucket);
+    return (this.statements.getPolicy.get(bucket) as string | null) ?? undefined;
+  }
+
+  /** Sets (or, with undefined, deletes) the bucket's policy. */
+  putBucketPolicy(bucket: string, json: string | undefined): void {
+    this.transaction(() => {
+      this.requireBucket(bucket);
+      this.statements.setPolicy.run(json ?? null, bucket);
+    });
+  }
+
+  /** Seals a secret for a database column (see `SseKey.sealSecret`). */
+  sealSecret(plain: string, context: string): Buffer {
+    return this.sse.sealSecret(plain, context);
+  }
+
+  openSecret(sealed: Buffer, context: string): string {
+    return this.sse.openSecret(sealed, context);
   }
 
   /** Deletes an empty bucket; its unfinished multipart uploads are aborted with it. */

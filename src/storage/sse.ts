@@ -97,6 +97,31 @@ export class SseKey {
   }
 
   /** 96 bits per blob from its id: ids are random UUIDs, so nonces do not repeat. */
+  /**
+   * Seals a small secret (an access key's secret) for a database column: AES-256-GCM under a
+   * key derived from the data key, so the column alone reveals nothing and a changed byte is
+   * detected. `context` binds the sealed value to its row (the access key id).
+   */
+  sealSecret(plain: string, context: string): Buffer {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.secretKey(), iv);
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  }
+
+  /** Opens what `sealSecret` sealed with the same context; throws when it was altered. */
+  openSecret(sealed: Buffer, context: string): string {
+    const decipher = createDecipheriv('aes-256-gcm', this.secretKey(), sealed.subarray(0, 12));
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+  }
+
+  private secretKey(): Buffer {
+    return createHmac('sha256', this.key).update('vigil-secret-sealing-key').digest();
+  }
+
   private blobNonce(blobId: string): Buffer {
     return createHmac('sha256', this.key).update(`blob:${blobId}`).digest().subarray(0, 12);
   }

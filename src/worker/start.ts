@@ -12,6 +12,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { ConfigError, type VigilConfig } from '../config/index.js';
+import { authorizeMetrics, metricsBearerToken } from '../metrics/bearer-token.js';
 import { moderationHealth, moderationParts, warmModeration } from '../moderation/parts.js';
 import { S3ObjectStore } from '../pipeline/adapters/s3.js';
 import { SqsReviewQueue } from '../pipeline/adapters/sqs.js';
@@ -38,10 +39,11 @@ export interface RunningWorker {
  * Starts a worker from the configuration.
  *
  * @throws ConfigError when `reporting.url` is not a PostgreSQL URL (workers share their state
- *   there) or the source cannot be reached.
+ *   there), the metrics token file cannot be read, or the source cannot be reached.
  */
 export async function startWorker(config: VigilConfig, log: Logger): Promise<RunningWorker> {
   const settings = config.worker;
+  const metricsToken = metricsBearerToken(config.metrics);
   if (!config.reporting.url)
     throw new ConfigError(
       'reporting.url: vigil worker keeps tracking records and review items in PostgreSQL, shared by every worker: set it to a postgres:// URL.',
@@ -110,6 +112,7 @@ export async function startWorker(config: VigilConfig, log: Logger): Promise<Run
   let draining = false;
   const health = createServer((req, res) => {
     if (req.url === '/_vigil/metrics') {
+      if (!authorizeMetrics(req, res, metricsToken)) return;
       metrics.busy.set(worker.busy);
       void metrics.registry.metrics().then((text) => {
         res.writeHead(200, { 'content-type': metrics.registry.contentType });

@@ -131,6 +131,30 @@ describe('Worker', () => {
     ]);
   });
 
+  it("waits as long as an error asks before the retry (another delivery's hold)", async () => {
+    const source = new FakeSource(3);
+    const delays: number[] = [];
+    const receive = source.receive.bind(source);
+    source.receive = async (max, waitMs, signal) =>
+      (await receive(max, waitMs, signal)).map((d) => ({
+        ...d,
+        retry: (delayMs: number) => {
+          delays.push(delayMs);
+          return d.retry(delayMs);
+        },
+      }));
+    source.add('held');
+    let tries = 0;
+    start(source, () =>
+      ++tries === 1
+        ? Promise.reject(Object.assign(new Error('held elsewhere'), { retryAfterMs: 150 }))
+        : Promise.resolve({ done: true }),
+    );
+    await until(() => source.log.includes('ack held#2'));
+    // The back-off alone would be at most 40 ms here.
+    expect(delays).toEqual([150]);
+  });
+
   it('dead-letters what processing says cannot succeed, and what comes back too often', async () => {
     const source = new FakeSource(2);
     source.add('unreadable');

@@ -130,7 +130,7 @@ export class Worker {
           );
           settled('dead-lettered');
         } else {
-          await delivery.retry(this.delayFor(delivery.attempt));
+          await delivery.retry(Math.max(this.delayFor(delivery.attempt), retryAfterOf(error)));
           settled('retried');
         }
         return;
@@ -154,6 +154,16 @@ export class Worker {
     const ceiling = Math.min(maxMs, baseMs * 2 ** (attempt - 1));
     return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
   }
+}
+
+/**
+ * How long an error asks to wait before the next attempt (`retryAfterMs`, e.g. until another
+ * delivery's hold on a review send runs out), so waiting on a dead peer costs no attempts.
+ */
+function retryAfterOf(error: unknown): number {
+  if (error instanceof AggregateError) return Math.max(0, ...error.errors.map(retryAfterOf));
+  const hint = (error as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
+  return typeof hint === 'number' && Number.isFinite(hint) && hint > 0 ? hint : 0;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,10 +4,19 @@
  * typed function per endpoint of `../api-types.ts`.
  */
 import type {
+  AccessKeyStatus,
+  CreatedAccessKey,
+  DeleteIamUserResponse,
   DeliveryOverview,
   ExportFormat,
   FunctionsOverview,
+  IamAccessKeyView,
+  IamRolesResponse,
+  IamUsersResponse,
+  IamUserView,
+  InlinePolicyResponse,
   LoginRequest,
+  ManagedPoliciesResponse,
   ObjectSearchResponse,
   RedriveRequest,
   RedriveResponse,
@@ -161,9 +170,44 @@ export function createApi(options: ClientOptions = {}) {
       post<RedriveResponse>('operations/worker-redrive', body),
     functions: () => get<FunctionsOverview>('operations/functions'),
 
+    iamUsers: () => get<IamUsersResponse>('identities/users'),
+    iamRoles: () => get<IamRolesResponse>('identities/roles'),
+    managedPolicies: () => get<ManagedPoliciesResponse>('identities/managed-policies'),
+    createIamUser: (userName: string) => post<IamUserView>('identities/users', { userName }),
+    deleteIamUser: (userName: string, withKeysAndPolicies: boolean) =>
+      post<DeleteIamUserResponse>(`${iamUser(userName)}/delete`, { withKeysAndPolicies }),
+    createAccessKey: (userName: string) =>
+      post<CreatedAccessKey>(`${iamUser(userName)}/access-keys`),
+    setAccessKeyStatus: (userName: string, accessKeyId: string, status: AccessKeyStatus) =>
+      post<IamAccessKeyView>(
+        `${iamUser(userName)}/access-keys/${encodeURIComponent(accessKeyId)}/status`,
+        { status },
+      ),
+    deleteAccessKey: (userName: string, accessKeyId: string) =>
+      post<undefined>(`${iamUser(userName)}/access-keys/${encodeURIComponent(accessKeyId)}/delete`),
+    inlinePolicy: (kind: 'user' | 'role', name: string, policyName: string) =>
+      get<InlinePolicyResponse>(
+        `identities/${kind}s/${encodeURIComponent(name)}/policies/${encodeURIComponent(policyName)}`,
+      ),
+    putInlinePolicy: (userName: string, policyName: string, document: string) =>
+      post<undefined>(`${iamUser(userName)}/policies/${encodeURIComponent(policyName)}`, {
+        document,
+      }),
+    deleteInlinePolicy: (userName: string, policyName: string) =>
+      post<undefined>(`${iamUser(userName)}/policies/${encodeURIComponent(policyName)}/delete`),
+    attachPolicy: (userName: string, policyArn: string) =>
+      post<undefined>(`${iamUser(userName)}/attached-policies`, { policyArn }),
+    detachPolicy: (userName: string, policyArn: string) =>
+      post<undefined>(`${iamUser(userName)}/attached-policies/detach`, { policyArn }),
+
     reports: (from: string, to: string, granularity: 'hour' | 'day') =>
       get<ReportResponse>(`reports?${query({ from, to, granularity })}`),
   };
+}
+
+/** The API path of one IAM user. */
+function iamUser(name: string): string {
+  return `identities/users/${encodeURIComponent(name)}`;
 }
 
 /** A query string from the defined, non-empty values. */

@@ -5,6 +5,7 @@ import type { Right, Session } from '../api-types.js';
 import { LOGIN_URL, runLogoutHooks } from './api.js';
 import { api } from './client.js';
 import { NoticeRegions, useNotices } from './notices.js';
+import { IdentitiesPage } from './identities/page.js';
 import { DeliveryPage } from './operations/delivery.js';
 import { FunctionsPage } from './operations/functions.js';
 import { ObjectsPage } from './objects/page.js';
@@ -48,6 +49,13 @@ const PAGES: readonly Page[] = [
     right: 'operations',
     testid: 'nav-functions',
     component: FunctionsPage,
+  },
+  {
+    path: 'identities',
+    title: 'Identities',
+    right: 'identities',
+    testid: 'nav-identities',
+    component: IdentitiesPage,
   },
   {
     path: 'reports',

@@ -227,6 +227,21 @@ export async function deleteObjects(ctx: S3Context): Promise<void> {
     const key = text(node, 'Key');
     if (key === undefined) throw new S3Error('MalformedXML');
     const versionId = text(node, 'VersionId');
+    const permitted = ctx.access.allows({
+      action: versionId === undefined ? 's3:DeleteObject' : 's3:DeleteObjectVersion',
+      bucket,
+      key,
+      context: versionId === undefined ? {} : { 's3:versionid': versionId },
+    });
+    if (!permitted) {
+      errors.push({
+        Key: key,
+        ...(versionId !== undefined ? { VersionId: versionId } : {}),
+        Code: 'AccessDenied',
+        Message: 'Access Denied',
+      });
+      continue;
+    }
     try {
       const outcome = await ctx.deps.engine.deleteObject(
         bucket,

@@ -27,6 +27,11 @@ import {
 } from '../auth/post-policy.js';
 import { changeContext, sendEmpty, type S3Context, type S3Dependencies } from '../context.js';
 import { S3Error, invalidArgument } from '../errors.js';
+import { sessionTokenMatches } from '../../iam/gate.js';
+import type { TrustedProxies } from '../../iam/request-context.js';
+import type { AccessGate } from '../../iam/types.js';
+import { RequestAccess } from '../access.js';
+import { requestTagContext } from '../permissions.js';
 import { validateKey } from '../keys.js';
 import { systemMetadataFromHeaders, userMetadataFromHeaders } from '../metadata.js';
 import { parseTaggingXml } from '../tagging.js';
@@ -49,7 +54,8 @@ export interface PostObjectRequest {
   requestId: string;
   hostId: string;
   deps: S3Dependencies;
-  lookupSecret(accessKeyId: string): string | undefined;
+  gate: AccessGate;
+  proxies?: TrustedProxies;
 }
 
 /** True for a form upload: a POST of multipart/form-data to a bucket (not to a key). */
@@ -87,7 +93,14 @@ async function receive(request: PostObjectRequest, form: FormReading): Promise<v
   const fields = substituteFilename(head.fields, head.file?.filename);
   const key = fields.get('key')?.value;
   if (key === undefined || key === '') throw missingField('key');
-  const { auth, policy } = verifyPostSignature(fields, (id) => request.lookupSecret(id));
+  const { auth, policy } = verifyPostSignature(
+    fields,
+    (id) => request.gate.credential(id)?.secretAccessKey,
+  );
+  const credential = request.gate.credential(auth.accessKeyId);
+  if (!credential) throw new S3Error('InvalidAccessKeyId');
+  if (!sessionTokenMatches(credential, fields.get('x-amz-security-token')?.value))
+    throw new S3Error('InvalidToken');
   const range = checkPostPolicy(parsePostPolicy(policy), fields, {
     bucket,
     now: new Date(),
@@ -105,10 +118,31 @@ async function receive(request: PostObjectRequest, form: FormReading): Promise<v
     requestId: request.requestId,
     hostId: request.hostId,
     auth,
+    access: new RequestAccess(
+      credential.principal,
+      request.gate,
+      deps.engine,
+      req,
+      request.proxies,
+      'POST',
+    ),
     sourceIp: req.socket.remoteAddress ?? '',
     deps,
   };
   const attributes = attributesFromForm(ctx, fields);
+  ctx.access.check({
+    action: 's3:PutObject',
+    bucket,
+    key: objectKey,
+    context: attributes.tags.length > 0 ? requestTagContext(attributes.tags) : {},
+  });
+  if (attributes.tags.length > 0)
+    ctx.access.check({
+      action: 's3:PutObjectTagging',
+      bucket,
+      key: objectKey,
+      context: requestTagContext(attributes.tags),
+    });
   const guard = new UploadGuard(range, new BodyVerifier(planPostBodyChecks(fields)));
   // The parser errors the file stream when the body ends early or is not multipart.
   head.file.stream.on('error', () => guard.destroy(malformedForm()));

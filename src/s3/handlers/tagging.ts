@@ -7,6 +7,7 @@ import {
   sendXml,
   type S3Context,
 } from '../context.js';
+import { requestTagContext } from '../permissions.js';
 import { parseTaggingXml } from '../tagging.js';
 import { versionHeaders, versionIdParam } from '../versioning.js';
 
@@ -14,8 +15,19 @@ export async function putObjectTagging(ctx: S3Context): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
   const versionId = versionIdParam(ctx);
-  ctx.deps.engine.headObject(bucket, key, versionId);
+  // The permission may depend on the tags asked for (s3:RequestObjectTag), so it is checked
+  // once the body is read.
   const tags = parseTaggingXml(await readSmallBody(ctx));
+  ctx.access.check({
+    action: versionId === undefined ? 's3:PutObjectTagging' : 's3:PutObjectVersionTagging',
+    bucket,
+    key,
+    context: {
+      ...(versionId === undefined ? {} : { 's3:versionid': versionId }),
+      ...requestTagContext(tags),
+    },
+  });
+  ctx.deps.engine.headObject(bucket, key, versionId);
   const object = await ctx.deps.engine.putTags(bucket, key, tags, changeContext(ctx), versionId);
   sendEmpty(ctx, 200, versionHeaders(ctx, bucket, object, versionId !== undefined));
 }

@@ -471,4 +471,102 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 16,
+    name: 'identities: users, access keys, roles, policies; bucket policies',
+    sql: `
+      -- IAM users (src/iam/identity-store.ts). IAM tells names apart without case.
+      CREATE TABLE iam_users (
+        name        TEXT PRIMARY KEY COLLATE NOCASE,
+        user_id     TEXT NOT NULL UNIQUE,
+        path        TEXT NOT NULL,
+        created_at  INTEGER NOT NULL,
+        -- 'config': declared in the config file, which alone may change it.
+        source      TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api', 'config'))
+      ) STRICT;
+
+      -- Access keys. SigV4 needs the secret itself, so it is sealed (AES-256-GCM under a key
+      -- derived from keys/sse-s3.key), never stored in the clear.
+      CREATE TABLE iam_access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        user_name     TEXT NOT NULL REFERENCES iam_users(name) ON DELETE CASCADE,
+        secret_sealed BLOB NOT NULL,
+        status        TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+        created_at    INTEGER NOT NULL,
+        last_used_at  INTEGER,
+        last_used_service TEXT
+      ) STRICT;
+      CREATE INDEX iam_access_keys_by_user ON iam_access_keys (user_name);
+
+      CREATE TABLE iam_roles (
+        name          TEXT PRIMARY KEY COLLATE NOCASE,
+        role_id       TEXT NOT NULL UNIQUE,
+        path          TEXT NOT NULL,
+        trust_policy  TEXT NOT NULL,
+        description   TEXT,
+        max_session_duration INTEGER NOT NULL,
+        created_at    INTEGER NOT NULL,
+        source        TEXT NOT NULL DEFAULT 'api' CHECK (source IN ('api', 'config'))
+      ) STRICT;
+
+      -- Customer managed policies (one version each: v1, replaced by CreatePolicyVersion).
+      CREATE TABLE iam_policies (
+        arn           TEXT PRIMARY KEY,
+        name          TEXT NOT NULL COLLATE NOCASE,
+        policy_id     TEXT NOT NULL UNIQUE,
+        path          TEXT NOT NULL,
+        document      TEXT NOT NULL,
+        description   TEXT,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      ) STRICT;
+
+      -- Inline policies of users and roles.
+      CREATE TABLE iam_inline_policies (
+        owner_kind  TEXT NOT NULL CHECK (owner_kind IN ('user', 'role')),
+        owner_name  TEXT NOT NULL COLLATE NOCASE,
+        policy_name TEXT NOT NULL,
+        document    TEXT NOT NULL,
+        PRIMARY KEY (owner_kind, owner_name, policy_name)
+      ) STRICT;
+
+      -- Managed policies (customer or AWS-managed ARNs) attached to users and roles.
+      CREATE TABLE iam_attachments (
+        owner_kind  TEXT NOT NULL CHECK (owner_kind IN ('user', 'role')),
+        owner_name  TEXT NOT NULL COLLATE NOCASE,
+        policy_arn  TEXT NOT NULL,
+        PRIMARY KEY (owner_kind, owner_name, policy_arn)
+      ) STRICT;
+
+      -- The bucket policy as its JSON text, NULL when none.
+      ALTER TABLE buckets ADD COLUMN policy TEXT;
+    `,
+  },
+  {
+    version: 17,
+    name: 'functions deployed through the Lambda API, and function policies',
+    sql: `
+      -- Functions created with Lambda's CreateFunction (src/lambda/function-store.ts). The
+      -- code package lives under <data>/lambda/code/<code_id>/, named by its SHA-256.
+      CREATE TABLE lambda_functions (
+        name          TEXT PRIMARY KEY,
+        -- Runtime, role, handler, description, timeout, memory, environment (JSON).
+        settings      TEXT NOT NULL,
+        code_id       TEXT NOT NULL,
+        code_sha256   TEXT NOT NULL,
+        code_size     INTEGER NOT NULL,
+        revision_id   TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        -- Lambda's FunctionEventInvokeConfig (JSON), NULL when none was put.
+        event_invoke_config TEXT
+      ) STRICT;
+
+      -- Resource policies of functions (AddPermission), deployed or from the config file.
+      CREATE TABLE lambda_policies (
+        function_name TEXT PRIMARY KEY,
+        policy        TEXT NOT NULL,
+        revision_id   TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
