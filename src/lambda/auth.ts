@@ -15,13 +15,6 @@ import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
 import { LambdaError, type LambdaErrorCode } from './errors.js';
 
-/** The SigV4 service a request is signed for (its credential scope), if it is signed. */
-export function signedService(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  if (typeof header !== 'string') return undefined;
-  return /Credential=[^/\s,]+\/\d{8}\/[^/\s,]+\/([^/\s,]+)\/aws4_request/.exec(header)?.[1];
-}
-
 /** The verified caller's principal. */
 export function authenticate(req: IncomingMessage, body: Buffer, gate: AccessGate): Principal {
   const payloadSha256 = createHash('sha256').update(body).digest('hex');
