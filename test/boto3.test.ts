@@ -1,7 +1,8 @@
 /**
  * boto3, unchanged, against a listening Vigil: Python scripts drive the features issue 11
  * brings (versioning, delete markers, ACLs refused as S3 refuses them, UTF-8 metadata,
- * archive storage classes and RestoreObject, lifecycle rules, EventBridge rules) and print
+ * archive storage classes and RestoreObject, lifecycle rules, EventBridge rules, and issue
+ * 13's IAM users, policies and bucket policies) and print
  * what they saw as JSON. CI has boto3 (the machine's Python, or Debian's python3-boto3,
  * which .ci/run installs); elsewhere the test is skipped, saying why.
  */
@@ -97,6 +98,52 @@ try:
         {'ID': 'bad', 'Filter': {}, 'Status': 'Enabled', 'Expiration': {'Days': 0}}]})
 except ClientError as e:
     seen['bad_rule'] = e.response['Error']['Code']
+json.dump(seen, sys.stdout)
+`;
+
+const IAM_SCRIPT = String.raw`
+import json, os, sys
+import boto3
+from botocore.exceptions import ClientError
+
+def client(service, key, secret):
+    return boto3.client(service, endpoint_url=os.environ['VIGIL_URL'], region_name='us-east-1',
+                        aws_access_key_id=key, aws_secret_access_key=secret)
+
+root = (os.environ['VIGIL_KEY'], os.environ['VIGIL_SECRET'])
+iam = client('iam', *root)
+s3 = client('s3', *root)
+bucket = os.environ['BUCKET']
+seen = {}
+s3.create_bucket(Bucket=bucket)
+s3.put_object(Bucket=bucket, Key='shared/a.txt', Body=b'a')
+iam.create_user(UserName='boto3-partner')
+key = iam.create_access_key(UserName='boto3-partner')['AccessKey']
+partner = client('s3', key['AccessKeyId'], key['SecretAccessKey'])
+try:
+    partner.get_object(Bucket=bucket, Key='shared/a.txt')
+except ClientError as e:
+    seen['before'] = e.response['Error']['Code']
+policy = {'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow',
+          'Principal': {'AWS': 'arn:aws:iam::000000000000:user/boto3-partner'},
+          'Action': 's3:GetObject', 'Resource': 'arn:aws:s3:::%s/shared/*' % bucket}]}
+s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+seen['stored'] = json.loads(s3.get_bucket_policy(Bucket=bucket)['Policy']) == policy
+seen['after'] = partner.get_object(Bucket=bucket, Key='shared/a.txt')['Body'].read().decode()
+iam.put_user_policy(UserName='boto3-partner', PolicyName='deny', PolicyDocument=json.dumps(
+    {'Version': '2012-10-17', 'Statement': [{'Effect': 'Deny', 'Action': 's3:*', 'Resource': '*'}]}))
+# boto3 decodes IAM's URL-encoded documents itself.
+seen['document'] = iam.get_user_policy(UserName='boto3-partner', PolicyName='deny')['PolicyDocument']['Statement'][0]['Effect']
+try:
+    partner.get_object(Bucket=bucket, Key='shared/a.txt')
+except ClientError as e:
+    seen['denied'] = e.response['Error']['Code']
+seen['me'] = client('sts', key['AccessKeyId'], key['SecretAccessKey']).get_caller_identity()['Arn']
+try:
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({'Version': '2012-10-17', 'Statement': [
+        {'Effect': 'Allow', 'Principal': '*', 'Action': 's3:GetObject', 'Resource': 'arn:aws:s3:::elsewhere/*'}]}))
+except ClientError as e:
+    seen['malformed'] = [e.response['Error']['Code'], e.response['Error']['Message']]
 json.dump(seen, sys.stdout)
 `;
 
@@ -229,6 +276,18 @@ describe('boto3', () => {
       rules: ['boto3-jpgs'],
       bad_pattern: 'InvalidEventPatternException',
       delivered: ['a.jpg'],
+    });
+  });
+
+  it('creates a user, grants it through a bucket policy, denies it through its own', async () => {
+    expect(await runScript(IAM_SCRIPT, bucketName('boto3-iam'))).toEqual({
+      before: 'AccessDenied',
+      stored: true,
+      after: 'a',
+      document: 'Deny',
+      denied: 'AccessDenied',
+      me: 'arn:aws:iam::000000000000:user/boto3-partner',
+      malformed: ['MalformedPolicy', 'Policy has invalid resource'],
     });
   });
 });
