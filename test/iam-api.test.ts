@@ -28,6 +28,7 @@ import {
   CreateBucketCommand,
   GetObjectCommand,
   PutObjectCommand,
+  PutObjectTaggingCommand,
   type S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
@@ -151,6 +152,64 @@ describe('IAM and STS on the port', () => {
       'AmazonS3FullAccess',
       'no-writes',
     ]);
+  });
+
+  it("conditions on an object's tags: existing ones for reads, requested ones for tagging", async () => {
+    const keys = await newUserWithKey('tag-minded');
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'tag-minded',
+        PolicyName: 'tags',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Action: 's3:GetObject',
+              Resource: 'arn:aws:s3:::photos/*',
+              Condition: { StringEquals: { 's3:ExistingObjectTag/visibility': 'public' } },
+            },
+            {
+              Effect: 'Allow',
+              Action: 's3:PutObjectTagging',
+              Resource: 'arn:aws:s3:::photos/*',
+              Condition: {
+                'ForAllValues:StringEquals': { 's3:RequestObjectTagKeys': ['visibility'] },
+              },
+            },
+          ],
+        }),
+      }),
+    );
+    await vigil.s3.send(
+      new PutObjectCommand({
+        Bucket: 'photos',
+        Key: 'open.txt',
+        Body: 'o',
+        Tagging: 'visibility=public',
+      }),
+    );
+    await vigil.s3.send(new PutObjectCommand({ Bucket: 'photos', Key: 'closed.txt', Body: 'c' }));
+    const client = s3As(keys);
+    await client.send(new GetObjectCommand({ Bucket: 'photos', Key: 'open.txt' }));
+    await denied(client.send(new GetObjectCommand({ Bucket: 'photos', Key: 'closed.txt' })));
+    await client.send(
+      new PutObjectTaggingCommand({
+        Bucket: 'photos',
+        Key: 'closed.txt',
+        Tagging: { TagSet: [{ Key: 'visibility', Value: 'public' }] },
+      }),
+    );
+    await client.send(new GetObjectCommand({ Bucket: 'photos', Key: 'closed.txt' }));
+    await denied(
+      client.send(
+        new PutObjectTaggingCommand({
+          Bucket: 'photos',
+          Key: 'closed.txt',
+          Tagging: { TagSet: [{ Key: 'BlockedContent', Value: 'false' }] },
+        }),
+      ),
+    );
   });
 
   it('a deactivated key is refused at once, a reactivated one works again', async () => {

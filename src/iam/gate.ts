@@ -8,13 +8,14 @@ import type { IdentityStore } from './identity-store.js';
 import { evaluate } from './policy/index.js';
 import type { PolicyStore } from './policy-store.js';
 import type { SessionStore } from './sessions.js';
-import type {
-  AccessGate,
-  ConditionValues,
-  Credential,
-  Evaluation,
-  PolicyDocument,
-  Principal,
+import {
+  policyConditionsName,
+  type AccessGate,
+  type ConditionValues,
+  type Credential,
+  type Evaluation,
+  type PolicyDocument,
+  type Principal,
 } from './types.js';
 
 export interface GateOptions {
@@ -103,6 +104,10 @@ export class VigilAccessGate implements AccessGate {
         ...options.context,
       },
     });
+  }
+
+  conditionsName(principal: Principal, prefix: string): boolean {
+    return this.policiesOf(principal).some((policy) => policyConditionsName(policy, prefix));
   }
 
   /** GetAccessKeyLastUsed's record: the time and service of a key's last request. */

@@ -126,4 +126,19 @@ export interface AccessGate {
     resource: string,
     options?: { resourcePolicy?: PolicyDocument; context?: ConditionValues },
   ): Evaluation;
+  /**
+   * Whether any of the principal's own policies has a condition on a key starting with
+   * `prefix` (lower case), so a caller can skip gathering a costly key nobody tests.
+   * Absent: assume it may.
+   */
+  conditionsName?(principal: Principal, prefix: string): boolean;
+}
+
+/** Whether a policy has a condition on a key starting with `prefix` (lower case). */
+export function policyConditionsName(policy: PolicyDocument, prefix: string): boolean {
+  return policy.Statement.some((statement) =>
+    Object.values(statement.Condition ?? {}).some((keys) =>
+      Object.keys(keys).some((key) => key.toLowerCase().startsWith(prefix)),
+    ),
+  );
 }

@@ -7,7 +7,13 @@ import type { IncomingMessage } from 'node:http';
 import { parsePolicy } from '../iam/policy/index.js';
 import type { TrustedProxies } from '../iam/request-context.js';
 import { requestConditionKeys } from '../iam/request-context.js';
-import type { AccessGate, ConditionValues, PolicyDocument, Principal } from '../iam/types.js';
+import {
+  policyConditionsName,
+  type AccessGate,
+  type ConditionValues,
+  type PolicyDocument,
+  type Principal,
+} from '../iam/types.js';
 import type { StorageEngine } from '../storage/index.js';
 import { S3Error } from './errors.js';
 import { existingTagContext, s3Arn, type PermissionCheck } from './permissions.js';
@@ -85,7 +91,11 @@ export class RequestAccess {
       s3Arn(check.bucket, check.key),
       {
         ...(resourcePolicy ? { resourcePolicy } : {}),
-        context: { ...this.baseContext, ...this.existingTags(check), ...check.context },
+        context: {
+          ...this.baseContext,
+          ...this.existingTags(check, resourcePolicy),
+          ...check.context,
+        },
       },
     );
     if (evaluation.decision !== 'Allow') throw new S3Error('AccessDenied', evaluation.message);
@@ -102,9 +112,18 @@ export class RequestAccess {
     }
   }
 
-  private existingTags(check: PermissionCheck): ConditionValues {
+  /** The object's tags as condition keys, read only when a policy in play tests them. */
+  private existingTags(
+    check: PermissionCheck,
+    resourcePolicy: PolicyDocument | undefined,
+  ): ConditionValues {
     if (check.key === undefined || check.bucket === undefined) return {};
     if (!EXISTING_TAG_ACTIONS.has(check.action)) return {};
+    const prefix = 's3:existingobjecttag/';
+    const tested =
+      (resourcePolicy !== undefined && policyConditionsName(resourcePolicy, prefix)) ||
+      (this.gate.conditionsName?.(this.principal, prefix) ?? true);
+    if (!tested) return {};
     const versionId = check.context['s3:versionid'];
     let object;
     try {
