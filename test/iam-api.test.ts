@@ -19,6 +19,8 @@ import {
   IAMClient,
   ListAccessKeysCommand,
   ListAttachedUserPoliciesCommand,
+  ListPoliciesCommand,
+  paginateListPolicies,
   ListUsersCommand,
   PutRolePolicyCommand,
   PutUserPolicyCommand,
@@ -210,6 +212,22 @@ describe('IAM and STS on the port', () => {
         }),
       ),
     );
+  });
+
+  it('pages lists as IAM does: MaxItems, IsTruncated and a Marker the SDK follows', async () => {
+    const first = await iam.send(new ListPoliciesCommand({ Scope: 'AWS', MaxItems: 5 }));
+    expect(first.Policies).toHaveLength(5);
+    expect(first.IsTruncated).toBe(true);
+    expect(first.Marker).toBeTruthy();
+    const all: string[] = [];
+    for await (const page of paginateListPolicies({ client: iam, pageSize: 5 }, { Scope: 'AWS' }))
+      all.push(...(page.Policies ?? []).map((p) => p.PolicyName!));
+    expect(all).toHaveLength(new Set(all).size);
+    expect(all).toContain('AmazonS3ReadOnlyAccess');
+    expect(all.length).toBeGreaterThan(5);
+    await expect(iam.send(new ListUsersCommand({ MaxItems: 0 }))).rejects.toMatchObject({
+      name: 'ValidationError',
+    });
   });
 
   it('a deactivated key is refused at once, a reactivated one works again', async () => {

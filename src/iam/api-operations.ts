@@ -28,6 +28,36 @@ const date = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z'
 const member = <T>(items: T[], render: (item: T) => unknown) =>
   items.length === 0 ? '' : { member: items.map(render) };
 
+/**
+ * One page of a list, as IAM pages them: `MaxItems` (1–1000, default 100) from `Marker`, an
+ * opaque token; `IsTruncated` and the next `Marker` when more remain. The aws CLI follows
+ * the markers by itself.
+ */
+function page<T>(
+  params: URLSearchParams,
+  name: string,
+  items: T[],
+  render: (item: T) => unknown,
+): Record<string, unknown> {
+  const max = params.get('MaxItems') === null ? 100 : Number(params.get('MaxItems'));
+  if (!Number.isInteger(max) || max < 1 || max > 1000)
+    throw new IamError(
+      'ValidationError',
+      `1 validation error detected: Value '${params.get('MaxItems')}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 1000`,
+    );
+  const marker = params.get('Marker');
+  const start = marker === null ? 0 : Number(Buffer.from(marker, 'base64url').toString('utf8'));
+  if (!Number.isInteger(start) || start < 0)
+    throw new IamError('InvalidInput', 'Invalid Marker: it is not one Vigil gave.');
+  const slice = items.slice(start, start + max);
+  const truncated = start + max < items.length;
+  return {
+    [name]: member(slice, render),
+    IsTruncated: String(truncated),
+    ...(truncated ? { Marker: Buffer.from(String(start + max)).toString('base64url') } : {}),
+  };
+}
+
 function required(params: URLSearchParams, name: string, field = lowerFirst(name)): string {
   const value = params.get(name);
   if (value === null || value === '')
@@ -153,10 +183,8 @@ export function iamOperations(deps: Deps): Record<string, IamOperation> {
     },
     ListUsers: {
       permission: anywhere('iam:ListUsers'),
-      run: (params) => ({
-        Users: member(identities.listUsers(params.get('PathPrefix') ?? '/'), userXml),
-        IsTruncated: 'false',
-      }),
+      run: (params) =>
+        page(params, 'Users', identities.listUsers(params.get('PathPrefix') ?? '/'), userXml),
     },
     DeleteUser: {
       permission: onUser('iam:DeleteUser'),
@@ -178,8 +206,7 @@ export function iamOperations(deps: Deps): Record<string, IamOperation> {
         const user = targetUser(params, caller);
         return {
           UserName: identities.getUser(user).name,
-          AccessKeyMetadata: member(identities.listAccessKeys(user), keyXml),
-          IsTruncated: 'false',
+          ...page(params, 'AccessKeyMetadata', identities.listAccessKeys(user), keyXml),
         };
       },
     },
@@ -283,13 +310,12 @@ export function iamOperations(deps: Deps): Record<string, IamOperation> {
             `Invalid scope ${scope}: expected All, AWS or Local`,
           );
         const onlyAttached = params.get('OnlyAttached') === 'true';
-        return {
-          Policies: member(
-            policies.listManaged(scope).filter((p) => !onlyAttached || p.attachmentCount > 0),
-            policyXml,
-          ),
-          IsTruncated: 'false',
-        };
+        return page(
+          params,
+          'Policies',
+          policies.listManaged(scope).filter((p) => !onlyAttached || p.attachmentCount > 0),
+          policyXml,
+        );
       },
     },
     DeletePolicy: {
@@ -325,10 +351,8 @@ export function iamOperations(deps: Deps): Record<string, IamOperation> {
     },
     ListRoles: {
       permission: anywhere('iam:ListRoles'),
-      run: (params) => ({
-        Roles: member(identities.listRoles(params.get('PathPrefix') ?? '/'), roleXml),
-        IsTruncated: 'false',
-      }),
+      run: (params) =>
+        page(params, 'Roles', identities.listRoles(params.get('PathPrefix') ?? '/'), roleXml),
     },
     UpdateAssumeRolePolicy: {
       permission: onRole('iam:UpdateAssumeRolePolicy'),
@@ -390,10 +414,8 @@ function inlinePolicyOperations(
     },
     [`List${Kind}Policies`]: {
       permission: on(`iam:List${Kind}Policies`),
-      run: (params) => ({
-        PolicyNames: member(policies.listInline(owner(kind, nameOf(params))), (name) => name),
-        IsTruncated: 'false',
-      }),
+      run: (params) =>
+        page(params, 'PolicyNames', policies.listInline(owner(kind, nameOf(params))), (n) => n),
     },
     [`Delete${Kind}Policy`]: {
       permission: on(`iam:Delete${Kind}Policy`),
@@ -431,13 +453,11 @@ function attachmentOperations(
     },
     [`ListAttached${Kind}Policies`]: {
       permission: on(`iam:ListAttached${Kind}Policies`),
-      run: (params) => ({
-        AttachedPolicies: member(policies.attached(owner(kind, nameOf(params))), (arn) => ({
+      run: (params) =>
+        page(params, 'AttachedPolicies', policies.attached(owner(kind, nameOf(params))), (arn) => ({
           PolicyName: arn.slice(arn.lastIndexOf('/') + 1),
           PolicyArn: arn,
         })),
-        IsTruncated: 'false',
-      }),
     },
   };
 }
