@@ -29,11 +29,13 @@ import {
 import {
   CreateBucketCommand,
   GetObjectCommand,
+  PutBucketNotificationConfigurationCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   type S3Client,
   type S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findAwsBinaries, runAws } from './support/awscli.js';
@@ -212,6 +214,55 @@ describe('IAM and STS on the port', () => {
         }),
       ),
     );
+  });
+
+  it("names an IAM user in its writes' events as S3 does: AWS:<user id>", async () => {
+    const keys = await newUserWithKey('event-writer');
+    await iam.send(
+      new PutUserPolicyCommand({
+        UserName: 'event-writer',
+        PolicyName: 'write',
+        PolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 's3:PutObject', Resource: 'arn:aws:s3:::noted/*' },
+          ],
+        }),
+      }),
+    );
+    const root = { accessKeyId: vigil.accessKeyId, secretAccessKey: vigil.secretAccessKey };
+    const sqs = new SQSClient({ endpoint: vigil.url, region: 'us-east-1', credentials: root });
+    clients.push(sqs);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'noted-events' }));
+    await vigil.s3.send(new CreateBucketCommand({ Bucket: 'noted' }));
+    await vigil.s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: 'noted',
+        NotificationConfiguration: {
+          QueueConfigurations: [
+            {
+              QueueArn: 'arn:aws:sqs:us-east-1:000000000000:noted-events',
+              Events: ['s3:ObjectCreated:*'],
+            },
+          ],
+        },
+      }),
+    );
+    await s3As(keys).send(new PutObjectCommand({ Bucket: 'noted', Key: 'k', Body: 'k' }));
+    const { User } = await iam.send(new GetUserCommand({ UserName: 'event-writer' }));
+    const principals: string[] = [];
+    while (principals.length === 0) {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 2, MaxNumberOfMessages: 10 }),
+      );
+      for (const message of Messages) {
+        const body = JSON.parse(message.Body!) as {
+          Records?: { userIdentity: { principalId: string } }[];
+        };
+        for (const record of body.Records ?? []) principals.push(record.userIdentity.principalId);
+      }
+    }
+    expect(principals).toEqual([`AWS:${User!.UserId}`]);
   });
 
   it('pages lists as IAM does: MaxItems, IsTruncated and a Marker the SDK follows', async () => {

@@ -45,7 +45,12 @@ export function changeContext(ctx: S3Context): Record<string, unknown> {
   return {
     requestId: ctx.requestId,
     hostId: ctx.hostId,
-    principalId: ctx.auth.accessKeyId,
+    // As S3 names the requester in events: `AWS:<user id>` for IAM users and role
+    // sessions; root keeps its access key id, as Vigil always wrote it.
+    principalId:
+      ctx.access.principal.kind === 'root'
+        ? ctx.auth.accessKeyId
+        : `AWS:${ctx.access.principal.userId}`,
     sourceIp: ctx.sourceIp,
     region: ctx.deps.region,
     // Set by AWS SDKs inside Lambda-style functions: the causal chain of this write.
