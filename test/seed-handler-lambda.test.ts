@@ -6,8 +6,14 @@
  * put-bucket-notification-configuration after add-permission. A flagged upload is tagged, a
  * clean one is left alone, and the role refuses reads and writes outside its prefix.
  */
-import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { GetObjectTaggingCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  GetObjectTaggingCommand,
+  PutBucketNotificationConfigurationCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,34 +118,39 @@ describe.runIf(aws)("the seed's handler, deployed with the aws CLI", () => {
   });
 
   it('tags a flagged upload, leaves a clean one alone, and its role keeps it inside its prefix', async () => {
-    await cli(
-      'iam',
-      'create-role',
-      '--role-name',
-      ROLE,
-      '--assume-role-policy-document',
-      JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { Service: 'lambda.amazonaws.com' },
-            Action: 'sts:AssumeRole',
-          },
-        ],
+    // The role and the bucket through the SDKs; deploying and wiring through the CLI.
+    const iam = new IAMClient({
+      endpoint: vigil.url,
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: vigil.accessKeyId,
+        secretAccessKey: vigil.secretAccessKey,
+      },
+    });
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: ROLE,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Service: 'lambda.amazonaws.com' },
+              Action: 'sts:AssumeRole',
+            },
+          ],
+        }),
       }),
     );
-    await cli(
-      'iam',
-      'put-role-policy',
-      '--role-name',
-      ROLE,
-      '--policy-name',
-      'moderation',
-      '--policy-document',
-      JSON.stringify(SEED_POLICY),
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE,
+        PolicyName: 'moderation',
+        PolicyDocument: JSON.stringify(SEED_POLICY),
+      }),
     );
-    await cli('s3api', 'create-bucket', '--bucket', BUCKET);
+    iam.destroy();
+    await vigil.s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     const created = await cli(
       'lambda',
       'create-function',
@@ -173,21 +184,23 @@ describe.runIf(aws)("the seed's handler, deployed with the aws CLI", () => {
       ],
     });
     // S3 refuses a function that has not allowed it to invoke it.
-    const refused = await runAws(
-      aws!.path,
-      vigil.url,
-      { accessKeyId: vigil.accessKeyId, secretAccessKey: vigil.secretAccessKey },
-      [
-        's3api',
-        'put-bucket-notification-configuration',
-        '--bucket',
-        BUCKET,
-        '--notification-configuration',
-        notification,
-      ],
-    );
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('Unable to validate the following destination configurations');
+    await expect(
+      vigil.s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: BUCKET,
+          NotificationConfiguration: {
+            LambdaFunctionConfigurations: [
+              { LambdaFunctionArn: functionArn, Events: ['s3:ObjectCreated:*'] },
+            ],
+          },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InvalidArgument',
+      message: expect.stringContaining(
+        'Unable to validate the following destination configurations',
+      ) as unknown,
+    });
     await cli(
       'lambda',
       'add-permission',
@@ -244,21 +257,15 @@ describe.runIf(aws)("the seed's handler, deployed with the aws CLI", () => {
     expect(await tags('private/pistol.jpg')).toEqual([]);
 
     // Nor write: the same role's tagger tags inside the prefix and is refused outside it.
-    await cli(
-      'lambda',
-      'create-function',
-      '--function-name',
-      'tagger',
-      '--runtime',
-      'nodejs22.x',
-      '--handler',
-      'tagger.handler',
-      '--role',
-      ROLE_ARN,
-      '--timeout',
-      '30',
-      '--zip-file',
-      `fileb://${join(dir, 'seed.zip')}`,
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'tagger',
+        Runtime: 'nodejs22.x',
+        Handler: 'tagger.handler',
+        Role: ROLE_ARN,
+        Timeout: 30,
+        Code: { ZipFile: await readFile(join(dir, 'seed.zip')) },
+      }),
     );
     const invoke = async (Key: string) => {
       const answer = await lambda.send(
