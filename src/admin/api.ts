@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { sessionTokenMatches } from '../iam/gate.js';
+import { signingCredential } from '../iam/gate.js';
 import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
 import type { AccessGate, Credential } from '../iam/types.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -357,9 +357,8 @@ function authenticate(req: IncomingMessage, body: Buffer, deps: AdminDependencie
       'XAmzContentSHA256Mismatch',
       'The body does not match x-amz-content-sha256.',
     );
-  const credential = deps.gate.credential(verified.accessKeyId);
-  const token = req.headers['x-amz-security-token'];
-  if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+  const credential = signingCredential(deps.gate, verified.accessKeyId, req.headers);
+  if (!credential)
     throw new AdminError(
       403,
       'InvalidToken',

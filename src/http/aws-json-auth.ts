@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sessionTokenMatches } from '../iam/gate.js';
+import { signingCredential } from '../iam/gate.js';
 import type { AccessGate, Credential } from '../iam/types.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
@@ -80,9 +80,8 @@ export function authenticateBuffered(
   );
   if (failure) return { failure };
   const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? '')?.[1] ?? '';
-  const credential = gate.credential(accessKeyId);
-  const token = req.headers['x-amz-security-token'];
-  if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+  const credential = signingCredential(gate, accessKeyId, req.headers);
+  if (!credential)
     return {
       failure: {
         type: 'UnrecognizedClientException',

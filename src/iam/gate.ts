@@ -4,6 +4,7 @@
  * or a policy changed through IAM applies to the next request anywhere.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { IdentityStore } from './identity-store.js';
 import { evaluate } from './policy/index.js';
 import type { PolicyStore } from './policy-store.js';
@@ -138,6 +139,23 @@ export class VigilAccessGate implements AccessGate {
     }
     return policies;
   }
+}
+
+/**
+ * The credential that signed a verified request, provided the request carries the session
+ * token it needs in `X-Amz-Security-Token` (temporary credentials) or none (long-term keys);
+ * undefined otherwise, which every API answers as an invalid token.
+ */
+export function signingCredential(
+  gate: AccessGate,
+  accessKeyId: string,
+  headers: IncomingHttpHeaders,
+): Credential | undefined {
+  const credential = gate.credential(accessKeyId);
+  const token = headers['x-amz-security-token'];
+  return credential && sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token)
+    ? credential
+    : undefined;
 }
 
 /** Whether a request's `X-Amz-Security-Token` is the one its temporary credential needs. */

@@ -14,7 +14,7 @@ export { IamError } from './errors.js';
 export { IdentityStore, type IamUser, type IamRole, type AccessKeyInfo } from './identity-store.js';
 export { PolicyStore, type ManagedPolicy, type PolicyOwner } from './policy-store.js';
 export { SessionStore, type RoleSession, type SessionRole } from './sessions.js';
-export { VigilAccessGate, sessionTokenMatches } from './gate.js';
+export { VigilAccessGate, sessionTokenMatches, signingCredential } from './gate.js';
 export { rootOnlyGate } from './root-gate.js';
 export { executionSession, type ExecutionSession } from './execution-roles.js';
 export { LAMBDA_TRUST_POLICY, type DeclaredRole, type DeclaredUser } from './config-sync.js';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { fromS3AuthError } from '../http/aws-json-auth.js';
-import { sessionTokenMatches } from '../iam/index.js';
+import { signingCredential } from '../iam/index.js';
 import type { AccessGate, ConditionValues, PolicyDocument, Principal } from '../iam/types.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
 import { S3Error } from '../s3/errors.js';
@@ -54,9 +54,8 @@ export function authenticate(req: IncomingMessage, body: Buffer, gate: AccessGat
     const failure = fromS3AuthError(error);
     throw new LambdaError(failure.type as LambdaErrorCode, failure.message);
   }
-  const credential = gate.credential(accessKeyId);
-  const token = req.headers['x-amz-security-token'];
-  if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+  const credential = signingCredential(gate, accessKeyId, req.headers);
+  if (!credential)
     throw new LambdaError(
       'UnrecognizedClientException',
       'The security token included in the request is invalid.',

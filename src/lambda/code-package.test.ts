@@ -53,11 +53,11 @@ describe('CodeStore', () => {
     ['a parent-directory entry', 'AA/x.mjs', '../x.mjs'],
     ['an absolute entry', 'AAAA.mjs', '/x.mjs'.padEnd(8, 'j')],
     ['a nested parent-directory entry', 'a/AA/AA/x.js', 'a/../../x.js'],
-  ])('refuses %s and leaves nothing behind', async (_what, placeholder, name) => {
+  ])('refuses %s and leaves nothing behind', async (_what, writtenAs, name) => {
     const code = await store();
     const bytes = renamed(
-      await zip((f) => f.addBuffer(Buffer.from('x'), placeholder)),
-      placeholder,
+      await zip((f) => f.addBuffer(Buffer.from('x'), writtenAs)),
+      writtenAs,
       name,
     );
     await expect(code.add(bytes)).rejects.toMatchObject({

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sessionTokenMatches } from '../iam/gate.js';
+import { signingCredential } from '../iam/gate.js';
 import { requestConditionKeys, type TrustedProxies } from '../iam/request-context.js';
 import type { AccessGate, Credential } from '../iam/types.js';
 import { isSigned, verifySigV4 } from '../s3/auth/index.js';
@@ -66,9 +66,8 @@ export function authenticate(
         'The SQS API does not accept aws-chunked payloads.',
       );
     }
-    const credential = options.gate.credential(verified.accessKeyId);
-    const token = req.headers['x-amz-security-token'];
-    if (!credential || !sessionTokenMatches(credential, Array.isArray(token) ? token[0] : token))
+    const credential = signingCredential(options.gate, verified.accessKeyId, req.headers);
+    if (!credential)
       throw new SqsProtocolError(
         'InvalidClientTokenId',
         'The security token included in the request is invalid.',

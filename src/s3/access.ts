@@ -49,8 +49,7 @@ const parsedPolicies = new Map<string, PolicyDocument>();
 
 /** A bucket's policy, parsed once per distinct text (it was validated when stored). */
 export function bucketPolicy(engine: StorageEngine, bucket: string): PolicyDocument | undefined {
-  if (!engine.getBucket(bucket)) return undefined;
-  const text = engine.getBucketPolicy(bucket);
+  const text = engine.findBucketPolicy(bucket);
   if (text === undefined) return undefined;
   let policy = parsedPolicies.get(text);
   if (!policy) {

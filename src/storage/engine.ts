@@ -339,6 +339,11 @@ export class StorageEngine {
     return (this.statements.getPolicy.get(bucket) as string | null) ?? undefined;
   }
 
+  /** The bucket's policy, or undefined when it has none or does not exist (one read, no throw). */
+  findBucketPolicy(bucket: string): string | undefined {
+    return (this.statements.getPolicy.get(bucket) as string | null | undefined) ?? undefined;
+  }
+
   /** Sets (or, with undefined, deletes) the bucket's policy. */
   putBucketPolicy(bucket: string, json: string | undefined): void {
     this.transaction(() => {

@@ -70,6 +70,9 @@ export interface RoleCheck {
 
 /** An `ObjectStore` that asks the role before each call. */
 export class AuthorizedObjectStore implements ObjectStore {
+  /** The role's policy per bucket, derived once per invocation (one store per invocation). */
+  private readonly policies = new Map<string, PolicyDocument>();
+
   constructor(
     private readonly inner: ObjectStore,
     private readonly role: RoleCheck,
@@ -95,6 +98,15 @@ export class AuthorizedObjectStore implements ObjectStore {
     return await this.inner.putTags(ref, tags);
   }
 
+  private policyFor(bucket: string): PolicyDocument {
+    let policy = this.policies.get(bucket);
+    if (!policy) {
+      policy = this.role.policy(bucket);
+      this.policies.set(bucket, policy);
+    }
+    return policy;
+  }
+
   private check(ref: ObjectRef, action: string): void {
     const resource = `arn:aws:s3:::${ref.bucket}/${ref.key}`;
     const bucketPolicy = this.role.bucketPolicy(ref.bucket);
@@ -102,7 +114,7 @@ export class AuthorizedObjectStore implements ObjectStore {
       principal: this.role.principal,
       action,
       resource,
-      identityPolicies: [this.role.policy(ref.bucket)],
+      identityPolicies: [this.policyFor(ref.bucket)],
       ...(bucketPolicy ? { resourcePolicy: bucketPolicy } : {}),
       context: ref.versionId ? { 's3:versionid': ref.versionId } : {},
     });
